@@ -1,0 +1,185 @@
+package engine
+
+import (
+	"errors"
+	"net/netip"
+)
+
+// Options configures a Sockets object.
+type Options struct {
+	// Identity is the local identity put in our certificates. Zero value:
+	// the anonymous localhost identity (ip:::1), as GNS uses for IP.
+	Identity Identity
+	// AppID is the AppID listed in our certificates and required in peers'
+	// certificates that list AppIDs. GNS's open-source default is 0.
+	AppID uint32
+	// Logf, if set, receives diagnostic lines (never called with a lock held
+	// that user code could need; may be called from network goroutines).
+	Logf func(format string, args ...any)
+}
+
+// Sockets is one instance of the networking engine: the equivalent of
+// ISteamNetworkingSockets. It owns all listen sockets, connections and poll
+// groups it creates. Close releases everything and stops every goroutine.
+type Sockets struct {
+	impl *sockets
+}
+
+var errNotImplemented = errors.New("engine: not implemented yet")
+
+// NewSockets creates an engine instance. Nothing is bound until a listen
+// socket or connection is created.
+func NewSockets(opts Options) *Sockets { return &Sockets{impl: newSockets(opts)} }
+
+// Close closes every connection (without linger) and listen socket, stops
+// all goroutines and waits for them. Calls after Close fail like calls with
+// invalid handles.
+func (s *Sockets) Close() { s.impl.close() }
+
+// SetGlobalConfig sets a config value at global scope (inherited by objects
+// created afterwards; fake-network values apply to every packet). Unknown
+// and read-only keys fail.
+func (s *Sockets) SetGlobalConfig(opt ConfigOption) error { return s.impl.setGlobalConfig(opt) }
+
+// CreateListenSocketIP binds a UDP listen socket. An unspecified IPv6
+// address (::) binds dual-stack; port 0 picks an ephemeral port. Options
+// apply to the socket and are inherited by accepted connections. Returns
+// InvalidHandle and an error on failure (bad option, address in use).
+func (s *Sockets) CreateListenSocketIP(addr netip.AddrPort, opts []ConfigOption) (Handle, error) {
+	return s.impl.createListenSocketIP(addr, opts)
+}
+
+// ConnectByIPAddress starts a connection to a GNS listen socket at addr, from
+// a fresh ephemeral UDP socket. Posts NONE→CONNECTING at once.
+func (s *Sockets) ConnectByIPAddress(addr netip.AddrPort, opts []ConfigOption) (Handle, error) {
+	return s.impl.connectByIPAddress(addr, opts)
+}
+
+// AcceptConnection accepts an incoming connection waiting in CONNECTING.
+// ResultInvalidParam for a bad handle, ResultInvalidState if not waiting.
+func (s *Sockets) AcceptConnection(conn Handle) Result { return s.impl.acceptConnection(conn) }
+
+// CloseConnection closes a connection and frees its handle. reason 0 means
+// EndAppGeneric; codes outside 1000..2999 become 1999. debug is truncated to
+// 127 bytes. linger keeps flushing queued reliable data in the background.
+// Returns false for an invalid handle.
+func (s *Sockets) CloseConnection(conn Handle, reason int, debug string, linger bool) bool {
+	return s.impl.closeConnection(conn, reason, debug, linger)
+}
+
+// CloseListenSocket closes a listen socket; its accepted connections are
+// closed ungracefully (the peers see ClosedByPeer). False if invalid.
+func (s *Sockets) CloseListenSocket(ls Handle) bool { return s.impl.closeListenSocket(ls) }
+
+// ListenSocketAddress returns the bound local address of a listen socket.
+func (s *Sockets) ListenSocketAddress(ls Handle) (netip.AddrPort, bool) {
+	return s.impl.listenSocketAddress(ls)
+}
+
+// CreateSocketPair creates two connections connected to each other, both
+// CONNECTED at once with no events posted. loopback=false: in-process
+// buffers; true: real UDP on 127.0.0.1 through the full protocol stack.
+// conn1's remote identity is id1, conn2's is id2.
+func (s *Sockets) CreateSocketPair(loopback bool, id1, id2 Identity) (conn1, conn2 Handle, ok bool) {
+	return s.impl.createSocketPair(loopback, id1, id2)
+}
+
+// SendMessageToConnection queues one message on lane 0. Returns the message
+// number (>0) and ResultOK, or -1 and: ResultInvalidParam (bad handle, size >
+// MaxMessageSizeSend), ResultInvalidState, ResultNoConnection (closed by peer
+// / problem), ResultIgnored (SendNoDelay while not ready), ResultLimitExceeded
+// (send buffer full).
+func (s *Sockets) SendMessageToConnection(conn Handle, data []byte, flags int) (int64, Result) {
+	return s.impl.sendMessage(conn, data, flags, 0)
+}
+
+// SendMessageOnLane is SendMessageToConnection on a given lane.
+func (s *Sockets) SendMessageOnLane(conn Handle, data []byte, flags int, lane int) (int64, Result) {
+	return s.impl.sendMessage(conn, data, flags, lane)
+}
+
+// OutgoingMessage is one element of a SendMessages batch.
+type OutgoingMessage struct {
+	Conn  Handle
+	Data  []byte
+	Flags int
+	Lane  int
+}
+
+// SendMessages sends a batch; the result per message is its message number
+// (>0) or a negative Result.
+func (s *Sockets) SendMessages(msgs []OutgoingMessage) []int64 { return s.impl.sendMessages(msgs) }
+
+// FlushMessagesOnConnection sends Nagle-delayed messages now.
+func (s *Sockets) FlushMessagesOnConnection(conn Handle) Result { return s.impl.flush(conn) }
+
+// ReceiveMessagesOnConnection returns up to max pending messages, oldest
+// first. Nil for an invalid handle or nothing pending.
+func (s *Sockets) ReceiveMessagesOnConnection(conn Handle, max int) []*Message {
+	return s.impl.receiveOnConnection(conn, max)
+}
+
+// ReceiveMessagesOnPollGroup returns up to max pending messages from every
+// connection in the group, in arrival order.
+func (s *Sockets) ReceiveMessagesOnPollGroup(pg Handle, max int) []*Message {
+	return s.impl.receiveOnPollGroup(pg, max)
+}
+
+// ConfigureConnectionLanes sets the lane count (cannot shrink), priorities
+// (lower value served first) and weights (>0, within a priority class).
+func (s *Sockets) ConfigureConnectionLanes(conn Handle, lanes int, priorities []int, weights []int) Result {
+	return s.impl.configureLanes(conn, lanes, priorities, weights)
+}
+
+// CreatePollGroup creates a poll group.
+func (s *Sockets) CreatePollGroup() Handle { return s.impl.createPollGroup() }
+
+// DestroyPollGroup destroys a group; its members are left in no group.
+func (s *Sockets) DestroyPollGroup(pg Handle) bool { return s.impl.destroyPollGroup(pg) }
+
+// SetConnectionPollGroup moves a connection (and its queued messages) to a
+// group; pg 0 removes it from its group.
+func (s *Sockets) SetConnectionPollGroup(conn, pg Handle) bool { return s.impl.setPollGroup(conn, pg) }
+
+// ConnectionInfo returns the connection's info (false for invalid handles).
+func (s *Sockets) ConnectionInfo(conn Handle) (ConnectionInfo, bool) {
+	return s.impl.connectionInfo(conn)
+}
+
+// RealTimeStatus returns the status and the first `lanes` lane statuses.
+// ResultNoConnection for a bad handle, ResultInvalidParam if lanes < 0 or
+// more than configured.
+func (s *Sockets) RealTimeStatus(conn Handle, lanes int) (RealTimeStatus, []LaneStatus, Result) {
+	return s.impl.realTimeStatus(conn, lanes)
+}
+
+// DetailedStatus returns a human-readable multi-line status for logs.
+func (s *Sockets) DetailedStatus(conn Handle) (string, bool) { return s.impl.detailedStatus(conn) }
+
+// SetConnectionName sets the debug name (truncated to 31 bytes).
+func (s *Sockets) SetConnectionName(conn Handle, name string) bool { return s.impl.setName(conn, name) }
+
+// ConnectionName returns the name set with SetConnectionName.
+func (s *Sockets) ConnectionName(conn Handle) (string, bool) { return s.impl.name(conn) }
+
+// SetConnectionUserData sets the int64 user data.
+func (s *Sockets) SetConnectionUserData(conn Handle, v int64) bool {
+	return s.impl.setUserData(conn, v)
+}
+
+// ConnectionUserData returns the user data, -1 if invalid or never set.
+func (s *Sockets) ConnectionUserData(conn Handle) int64 { return s.impl.userData(conn) }
+
+// Identity returns the local identity.
+func (s *Sockets) Identity() Identity { return s.impl.identity() }
+
+// ResetIdentity adopts a new local identity and closes every connection
+// (peers see ClosedByPeer).
+func (s *Sockets) ResetIdentity(id Identity) { s.impl.resetIdentity(id) }
+
+// PollEvents appends every queued event to dst, in the order they happened,
+// and returns it. Call it from the application's own goroutine.
+func (s *Sockets) PollEvents(dst []Event) []Event { return s.impl.pollEvents(dst) }
+
+// EventsPending reports whether PollEvents would return something; cheap.
+func (s *Sockets) EventsPending() bool { return s.impl.eventsPending() }

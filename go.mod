@@ -1,0 +1,3 @@
+module godotsteam-sockets
+
+go 1.26
