@@ -1,0 +1,230 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// maxRate is the largest SEND_RATE value the engine accepts (bytes/s).
+const maxRate = 1 << 28
+
+// suite runs the standard workloads and their baselines.
+type suite struct {
+	runs    int
+	quick   bool
+	commit  string
+	only    map[string]bool
+	results []result
+	enc     *json.Encoder
+}
+
+func cmdAll(args []string) error {
+	fs := flag.NewFlagSet("all", flag.ExitOnError)
+	runs := fs.Int("runs", 3, "runs per measurement (min/median/max)")
+	only := fs.String("only", "", "comma-separated workloads (default: all)")
+	out := fs.String("out", "bench-results", "report directory")
+	quick := fs.Bool("quick", false, "short durations (smoke test, not for figures)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s := &suite{runs: *runs, quick: *quick, commit: gitCommit(), only: map[string]bool{}, enc: json.NewEncoder(os.Stdout)}
+	for _, w := range strings.Split(*only, ",") {
+		if w != "" {
+			s.only[w] = true
+		}
+	}
+	rawRef := s.rawUDPLimit()
+	s.bulkReliable(rawRef)
+	s.pingpong()
+	s.unreliableRate()
+	s.lossyTransfer()
+	s.manyConns()
+	if err := writeReport(*out, s.results); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "bench: report written to %s/summary.md\n", *out)
+	for _, r := range s.results {
+		if r.Error != "" {
+			return fmt.Errorf("some measurements failed (see %s/summary.md)", *out)
+		}
+	}
+	return nil
+}
+
+func (s *suite) want(w string) bool { return len(s.only) == 0 || s.only[w] }
+
+func (s *suite) dur(full time.Duration) time.Duration {
+	if s.quick {
+		return full / 10
+	}
+	return full
+}
+
+// measure runs one workload `runs` times against one server and records it.
+func (s *suite) measure(workload, impl string, params map[string]any, o netOptions,
+	run func(srv *serverProc) (figures, error), ratio func(figures) figures) result {
+	r := result{Workload: workload, Impl: impl, Params: params, Commit: s.commit}
+	if impl == "raw_udp" {
+		impl = "raw"
+	}
+	srv, err := startServer(impl, o)
+	if err != nil {
+		r.Error = err.Error()
+		return s.record(r)
+	}
+	defer srv.stop()
+	var all []figures
+	for i := 0; i < s.runs; i++ {
+		cpu0 := srv.cpu()
+		f, err := run(srv)
+		if err != nil {
+			r.Error = fmt.Sprintf("run %d: %v", i+1, err)
+			break
+		}
+		if c, ok := f["client_cpu_s"]; ok {
+			if mb := f["mb_per_s"] * f["seconds"]; mb > 0 {
+				f["cpu_s_per_mb"] = (c + srv.cpu() - cpu0) / mb
+			}
+		}
+		if ratio != nil {
+			for k, v := range ratio(f) {
+				f[k] = v
+			}
+		}
+		all = append(all, f)
+	}
+	r.Runs = len(all)
+	r.Figures = aggregate(all)
+	return s.record(r)
+}
+
+func (s *suite) record(r result) result {
+	s.results = append(s.results, r)
+	_ = s.enc.Encode(r)
+	return r
+}
+
+// withClient dials impl at the server, runs fn and closes.
+func withClient(impl string, srv *serverProc, o netOptions, fn func(msgConn) (figures, error)) (figures, error) {
+	c, err := dial(impl, srv.addr, o)
+	if err != nil {
+		return nil, err
+	}
+	defer c.close()
+	return fn(c)
+}
+
+func (s *suite) rawUDPLimit() map[string]figure {
+	if !s.want("raw_udp_limit") && !s.want("bulk_reliable") {
+		return nil
+	}
+	d := s.dur(3 * time.Second)
+	r := s.measure("raw_udp_limit", "raw_udp", map[string]any{"size": 1200}, netOptions{},
+		func(srv *serverProc) (figures, error) {
+			return withClient("raw", srv, netOptions{}, func(c msgConn) (figures, error) { return rawBlast(c, d) })
+		}, nil)
+	return r.Figures
+}
+
+func (s *suite) bulkReliable(raw map[string]figure) {
+	if !s.want("bulk_reliable") {
+		return
+	}
+	d := s.dur(5 * time.Second)
+	o := netOptions{rateMin: 256 << 10, rateMax: maxRate, sendBuffer: 8 << 20}
+	ratio := func(f figures) figures {
+		if rf, ok := raw["mb_per_s"]; ok && rf.Median > 0 {
+			return figures{"ratio_to_raw_udp": f["mb_per_s"] / rf.Median}
+		}
+		return nil
+	}
+	for _, size := range []int{1024, 65536, 524288} {
+		for _, impl := range []string{"engine", "kcp"} {
+			s.measure("bulk_reliable", impl, map[string]any{"size": size, "seconds": d.Seconds()}, o,
+				func(srv *serverProc) (figures, error) {
+					return withClient(impl, srv, o, func(c msgConn) (figures, error) { return bulk(c, size, d, 0) })
+				}, ratio)
+		}
+	}
+}
+
+func (s *suite) pingpong() {
+	if !s.want("pingpong") {
+		return
+	}
+	rounds := 10000
+	if s.quick {
+		rounds = 1000
+	}
+	params := map[string]any{"size": 64, "rounds": rounds}
+	raw := s.measure("pingpong", "raw_udp", params, netOptions{}, func(srv *serverProc) (figures, error) {
+		return withClient("raw", srv, netOptions{}, func(c msgConn) (figures, error) { return pingpong(c, 64, rounds, false) })
+	}, nil)
+	ratio := func(f figures) figures {
+		out := figures{}
+		if rf, ok := raw.Figures["p99_us"]; ok && rf.Median > 0 {
+			out["ratio_to_raw_udp"] = f["p99_us"] / rf.Median
+		}
+		if rf, ok := raw.Figures["p50_us"]; ok && rf.Median > 0 {
+			out["p50_ratio_to_raw_udp"] = f["p50_us"] / rf.Median
+		}
+		return out
+	}
+	for _, impl := range []string{"engine", "kcp"} {
+		s.measure("pingpong", impl, params, netOptions{}, func(srv *serverProc) (figures, error) {
+			return withClient(impl, srv, netOptions{}, func(c msgConn) (figures, error) { return pingpong(c, 64, rounds, true) })
+		}, ratio)
+	}
+}
+
+func (s *suite) unreliableRate() {
+	if !s.want("unreliable_rate") {
+		return
+	}
+	d := s.dur(3 * time.Second)
+	params := map[string]any{"size": 100, "seconds": d.Seconds()}
+	o := netOptions{rateMin: 256 << 10, rateMax: maxRate, sendBuffer: 8 << 20}
+	raw := s.measure("unreliable_rate", "raw_udp", params, netOptions{}, func(srv *serverProc) (figures, error) {
+		return withClient("raw", srv, netOptions{}, func(c msgConn) (figures, error) { return unreliableRate(c, 100, d, false) })
+	}, nil)
+	s.measure("unreliable_rate", "engine", params, o, func(srv *serverProc) (figures, error) {
+		return withClient("engine", srv, o, func(c msgConn) (figures, error) { return unreliableRate(c, 100, d, true) })
+	}, func(f figures) figures {
+		if rf, ok := raw.Figures["msgs_per_s"]; ok && rf.Median > 0 {
+			return figures{"ratio_to_raw_udp": f["msgs_per_s"] / rf.Median}
+		}
+		return nil
+	})
+}
+
+func (s *suite) lossyTransfer() {
+	if !s.want("lossy_transfer") {
+		return
+	}
+	total := int64(10_000_000)
+	if s.quick {
+		total = 1_000_000
+	}
+	for _, loss := range []float64{5, 10} {
+		o := netOptions{rateMin: 256 << 10, rateMax: maxRate, sendBuffer: 8 << 20, lossPct: loss, lagMs: 25}
+		s.measure("lossy_transfer", "engine", map[string]any{"size": 65536, "bytes": total, "loss_pct": loss, "lag_ms": 25}, o,
+			func(srv *serverProc) (figures, error) {
+				return withClient("engine", srv, o, func(c msgConn) (figures, error) { return bulk(c, 65536, 0, total) })
+			}, nil)
+	}
+}
+
+func (s *suite) manyConns() {
+	if !s.want("many_conns") {
+		return
+	}
+	d := s.dur(10 * time.Second)
+	for _, n := range []int{200, 1000} {
+		s.measure("many_conns", "engine", map[string]any{"conns": n, "hz": 20, "size": 100, "seconds": d.Seconds()}, netOptions{},
+			func(srv *serverProc) (figures, error) { return manyConns(srv.addr, n, 20, d, srv) }, nil)
+	}
+}
