@@ -1,0 +1,446 @@
+// Command soak runs many engine connections under randomized fault injection
+// (loss, reordering, duplication, lag and jitter) for a long time, moving
+// checksummed data both ways, and fails if a single reliable byte is lost or
+// corrupted, an unreliable message arrives twice or corrupted, memory grows
+// past a bound, or goroutines leak.
+//
+//	go run ./cmd/soak [--conns 50] [--duration 30m] [--seed N] [--max-rss-growth-mb 64]
+//
+// Every message carries a 24-byte header: magic, lane, sequence number per
+// (connection, lane, reliability), payload length and CRC-32 of the payload.
+// The server checks it and echoes reliable messages back; the client checks
+// the echoes, so both directions are covered.
+package main
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"hash/crc32"
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"godotsteam-sockets/engine"
+)
+
+const (
+	magic      = 0x50414f53 // "SOAP"
+	headerSize = 24
+	lanes      = 3
+)
+
+// Fault-injection config keys (NETWORKING_CONFIG_*).
+const (
+	cfgLossSend     = 2
+	cfgLossRecv     = 3
+	cfgLagSend      = 4
+	cfgLagRecv      = 5
+	cfgReorderSend  = 6
+	cfgReorderRecv  = 7
+	cfgReorderTime  = 8
+	cfgDupSend      = 26
+	cfgDupRecv      = 27
+	cfgDupTimeMax   = 28
+	cfgSendRateMin  = 10
+	cfgSendRateMax  = 11
+	cfgTimeoutConn  = 25
+	cfgTimeoutInit  = 24
+	cfgSendBufBytes = 9
+)
+
+// stream tracks the next expected sequence number of one ordered stream.
+type streamKey struct {
+	conn     engine.Handle
+	lane     int
+	reliable bool
+}
+
+type checker struct {
+	mu        sync.Mutex
+	next      map[streamKey]uint64 // reliable: next expected seq
+	seen      map[streamKey]map[uint64]bool
+	bytes     int64
+	msgs      int64
+	corrupted int64
+	lost      int64
+	dups      int64
+	firstErr  string
+}
+
+func newChecker() *checker {
+	return &checker{next: map[streamKey]uint64{}, seen: map[streamKey]map[uint64]bool{}}
+}
+
+func (c *checker) fail(format string, args ...any) {
+	if c.firstErr == "" {
+		c.firstErr = fmt.Sprintf(format, args...)
+	}
+}
+
+// check validates one received message.
+func (c *checker) check(conn engine.Handle, data []byte, reliable bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.msgs++
+	c.bytes += int64(len(data))
+	if len(data) < headerSize || binary.LittleEndian.Uint32(data) != magic {
+		c.corrupted++
+		c.fail("conn %d: message without a valid header (%d bytes)", conn, len(data))
+		return
+	}
+	lane := int(binary.LittleEndian.Uint32(data[4:]))
+	seq := binary.LittleEndian.Uint64(data[8:])
+	n := int(binary.LittleEndian.Uint32(data[16:]))
+	sum := binary.LittleEndian.Uint32(data[20:])
+	body := data[headerSize:]
+	if n != len(body) || crc32.ChecksumIEEE(body) != sum {
+		c.corrupted++
+		c.fail("conn %d lane %d seq %d: corrupted payload", conn, lane, seq)
+		return
+	}
+	k := streamKey{conn, lane, reliable}
+	if reliable {
+		want := c.next[k]
+		if seq != want {
+			c.lost++
+			c.fail("conn %d lane %d: reliable seq %d, expected %d (lost or out of order)", conn, lane, seq, want)
+		}
+		c.next[k] = seq + 1
+		return
+	}
+	s := c.seen[k]
+	if s == nil {
+		s = map[uint64]bool{}
+		c.seen[k] = s
+	}
+	if s[seq] {
+		c.dups++
+		c.fail("conn %d lane %d: unreliable seq %d delivered twice", conn, lane, seq)
+	}
+	s[seq] = true
+	if len(s) > 4096 { // bounded memory: forget old sequence numbers
+		for q := range s {
+			if q+2048 < seq {
+				delete(s, q)
+			}
+		}
+	}
+}
+
+// message builds a message with header and random body.
+func message(r *rand.Rand, lane int, seq uint64, size int) []byte {
+	b := make([]byte, headerSize+size)
+	for i := headerSize; i < len(b); i++ {
+		b[i] = byte(r.Uint32())
+	}
+	binary.LittleEndian.PutUint32(b, magic)
+	binary.LittleEndian.PutUint32(b[4:], uint32(lane))
+	binary.LittleEndian.PutUint64(b[8:], seq)
+	binary.LittleEndian.PutUint32(b[16:], uint32(size))
+	binary.LittleEndian.PutUint32(b[20:], crc32.ChecksumIEEE(b[headerSize:]))
+	return b
+}
+
+// faultOptions picks random fault settings for one connection.
+func faultOptions(r *rand.Rand) ([]engine.ConfigOption, string) {
+	loss := r.Float32() * 20
+	reorder := r.Float32() * 20
+	dup := r.Float32() * 5
+	lag := r.IntN(60)
+	opts := []engine.ConfigOption{
+		engine.FloatOption(cfgLossSend, loss/2), engine.FloatOption(cfgLossRecv, loss/2),
+		engine.FloatOption(cfgReorderSend, reorder), engine.Int32Option(cfgReorderTime, 15),
+		engine.FloatOption(cfgDupSend, dup), engine.FloatOption(cfgDupRecv, dup), engine.Int32Option(cfgDupTimeMax, 10),
+		engine.Int32Option(cfgLagSend, int32(lag/2)), engine.Int32Option(cfgLagRecv, int32(lag-lag/2)),
+		engine.Int32Option(cfgSendRateMin, 64<<10), engine.Int32Option(cfgSendRateMax, 8<<20),
+		engine.Int32Option(cfgTimeoutConn, 30000), engine.Int32Option(cfgTimeoutInit, 30000),
+	}
+	return opts, fmt.Sprintf("loss %.1f%% reorder %.1f%% dup %.1f%% lag %dms", loss, reorder, dup, lag)
+}
+
+type report struct {
+	Conns             int     `json:"conns"`
+	Seconds           float64 `json:"seconds"`
+	ReliableMsgsSent  int64   `json:"reliable_msgs_sent"`
+	BytesChecked      int64   `json:"bytes_checked"`
+	MsgsChecked       int64   `json:"msgs_checked"`
+	Lost              int64   `json:"lost_or_reordered_reliable"`
+	Corrupted         int64   `json:"corrupted"`
+	Duplicated        int64   `json:"duplicated_unreliable"`
+	RSSWarmMB         float64 `json:"rss_after_warmup_mb"`
+	RSSMaxMB          float64 `json:"rss_max_mb"`
+	RSSEndMB          float64 `json:"rss_end_mb"`
+	GoroutinesWarm    int     `json:"goroutines_after_warmup"`
+	GoroutinesMax     int     `json:"goroutines_max"`
+	GoroutinesAfter   int     `json:"goroutines_after_close"`
+	GoroutinesAtStart int     `json:"goroutines_at_start"`
+	Error             string  `json:"error,omitempty"`
+}
+
+func main() {
+	conns := flag.Int("conns", 50, "connections")
+	dur := flag.Duration("duration", 30*time.Minute, "how long to run")
+	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "random seed (printed, to reproduce)")
+	maxGrowth := flag.Float64("max-rss-growth-mb", 64, "allowed RSS growth after warm-up, MB")
+	flag.Parse()
+	rep := run(*conns, *dur, *seed, *maxGrowth)
+	_ = json.NewEncoder(os.Stdout).Encode(rep)
+	if rep.Error != "" {
+		fmt.Fprintln(os.Stderr, "soak FAILED:", rep.Error)
+		os.Exit(1)
+	}
+	fmt.Fprintln(os.Stderr, "soak passed")
+}
+
+func rssMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(v)
+			if len(f) > 0 {
+				kb, _ := strconv.ParseFloat(f[0], 64)
+				return kb / 1024
+			}
+		}
+	}
+	return 0
+}
+
+func run(nconns int, dur time.Duration, seed uint64, maxGrowth float64) (rep report) {
+	rep.Conns = nconns
+	rep.GoroutinesAtStart = runtime.NumGoroutine()
+	fmt.Fprintf(os.Stderr, "soak: %d connections for %s, seed %d\n", nconns, dur, seed)
+	r := rand.New(rand.NewPCG(seed, 1))
+
+	server := engine.NewSockets(engine.Options{})
+	client := engine.NewSockets(engine.Options{})
+	ls, err := server.CreateListenSocketIP(netip.MustParseAddrPort("127.0.0.1:0"), nil)
+	if err != nil {
+		rep.Error = "listen: " + err.Error()
+		return
+	}
+	addr, _ := server.ListenSocketAddress(ls)
+	srvCheck, cliCheck := newChecker(), newChecker()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+
+	// Server: accept, check, echo reliable messages back on the same lane.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		pg := server.CreatePollGroup()
+		var evs []engine.Event
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			evs = server.PollEvents(evs[:0])
+			for _, ev := range evs {
+				if e, ok := ev.(*engine.ConnectionStatusChanged); ok {
+					switch e.Info.State {
+					case engine.StateConnecting:
+						server.AcceptConnection(e.Conn)
+						server.SetConnectionPollGroup(e.Conn, pg)
+						server.ConfigureConnectionLanes(e.Conn, lanes, []int{0, 0, 1}, []int{1, 3, 1})
+					case engine.StateClosedByPeer, engine.StateProblemDetectedLocally:
+						srvCheck.mu.Lock()
+						srvCheck.fail("server saw conn %d end: %d %s", e.Conn, e.Info.EndReason, e.Info.EndDebug)
+						srvCheck.mu.Unlock()
+						server.CloseConnection(e.Conn, 0, "", false)
+					}
+				}
+			}
+			msgs := server.ReceiveMessagesOnPollGroup(pg, 512)
+			for _, m := range msgs {
+				rel := m.Flags&engine.SendReliable != 0
+				srvCheck.check(m.Conn, m.Data, rel)
+				if rel {
+					for {
+						_, res := server.SendMessageOnLane(m.Conn, m.Data, engine.SendReliable, m.Lane)
+						if res != engine.ResultLimitExceeded {
+							break
+						}
+						time.Sleep(time.Millisecond) // never drop: wait for room
+					}
+				}
+			}
+			if len(msgs) == 0 && len(evs) == 0 {
+				time.Sleep(500 * time.Microsecond)
+			}
+		}
+	}()
+
+	var sentReliable int64
+	var sentMu sync.Mutex
+	handles := make([]engine.Handle, 0, nconns)
+	for i := 0; i < nconns; i++ {
+		opts, desc := faultOptions(r)
+		h, err := client.ConnectByIPAddress(addr, opts)
+		if err != nil {
+			rep.Error = fmt.Sprintf("connect %d: %v", i, err)
+			close(stop)
+			wg.Wait()
+			return
+		}
+		if i < 5 {
+			fmt.Fprintf(os.Stderr, "soak: conn %d: %s\n", h, desc)
+		}
+		handles = append(handles, h)
+	}
+	// Clients: each sends mixed reliable/unreliable messages on 3 lanes,
+	// keeping a bounded amount queued, and checks the echoes.
+	for i, h := range handles {
+		wg.Add(1)
+		go func(h engine.Handle, rs uint64) {
+			defer wg.Done()
+			rr := rand.New(rand.NewPCG(rs, 2))
+			seq := map[streamKey]uint64{}
+			lanesSet := false
+			var pendingMsg []byte
+			pendingLane := 0
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				info, ok := client.ConnectionInfo(h)
+				if !ok {
+					return
+				}
+				if info.State != engine.StateConnected {
+					if info.State == engine.StateClosedByPeer || info.State == engine.StateProblemDetectedLocally {
+						cliCheck.mu.Lock()
+						cliCheck.fail("client conn %d ended: %d %s", h, info.EndReason, info.EndDebug)
+						cliCheck.mu.Unlock()
+						return
+					}
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				if !lanesSet {
+					client.ConfigureConnectionLanes(h, lanes, []int{0, 0, 1}, []int{1, 3, 1})
+					lanesSet = true
+				}
+				for _, m := range client.ReceiveMessagesOnConnection(h, 256) {
+					cliCheck.check(m.Conn, m.Data, m.Flags&engine.SendReliable != 0)
+				}
+				st, _, res := client.RealTimeStatus(h, 0)
+				if res == engine.ResultOK && st.PendingReliable+st.SentUnackedReliable > 256<<10 {
+					time.Sleep(2 * time.Millisecond)
+					continue
+				}
+				if pendingMsg == nil {
+					lane := rr.IntN(lanes)
+					size := rr.IntN(2048)
+					if rr.IntN(50) == 0 {
+						size = rr.IntN(64 << 10)
+					}
+					k := streamKey{0, lane, true}
+					pendingMsg = message(rr, lane, seq[k], size)
+					pendingLane = lane
+				}
+				_, res2 := client.SendMessageOnLane(h, pendingMsg, engine.SendReliable, pendingLane)
+				switch res2 {
+				case engine.ResultOK:
+					seq[streamKey{0, pendingLane, true}]++
+					pendingMsg = nil
+					sentMu.Lock()
+					sentReliable++
+					sentMu.Unlock()
+				case engine.ResultLimitExceeded:
+					time.Sleep(2 * time.Millisecond) // keep the message: never drop reliable data
+				default:
+					cliCheck.mu.Lock()
+					cliCheck.fail("client conn %d: send failed with EResult %d", h, res2)
+					cliCheck.mu.Unlock()
+					return
+				}
+				// Some unreliable traffic too (may be lost, never duplicated or corrupted).
+				if rr.IntN(4) == 0 {
+					lane := rr.IntN(lanes)
+					k := streamKey{0, lane, false}
+					client.SendMessageOnLane(h, message(rr, lane, seq[k], rr.IntN(1200)), engine.SendUnreliable, lane)
+					seq[k]++
+				}
+				time.Sleep(time.Duration(rr.IntN(3)) * time.Millisecond)
+			}
+		}(h, seed+uint64(i)+100)
+	}
+
+	start := time.Now()
+	warm := min(dur/10, time.Minute)
+	tick := time.NewTicker(time.Second)
+	lastPrint := time.Now()
+	for now := range tick.C {
+		elapsed := now.Sub(start)
+		rss := rssMB()
+		g := runtime.NumGoroutine()
+		if elapsed >= warm && rep.RSSWarmMB == 0 {
+			rep.RSSWarmMB, rep.GoroutinesWarm = rss, g
+		}
+		rep.RSSMaxMB = max(rep.RSSMaxMB, rss)
+		rep.GoroutinesMax = max(rep.GoroutinesMax, g)
+		if now.Sub(lastPrint) >= 30*time.Second {
+			lastPrint = now
+			srvCheck.mu.Lock()
+			fmt.Fprintf(os.Stderr, "soak: %s: server checked %d msgs / %.1f MB, rss %.1f MB, goroutines %d\n",
+				elapsed.Round(time.Second), srvCheck.msgs, float64(srvCheck.bytes)/1e6, rss, g)
+			srvCheck.mu.Unlock()
+		}
+		srvCheck.mu.Lock()
+		cliCheck.mu.Lock()
+		failed := srvCheck.firstErr != "" || cliCheck.firstErr != ""
+		cliCheck.mu.Unlock()
+		srvCheck.mu.Unlock()
+		if elapsed >= dur || failed {
+			break
+		}
+	}
+	tick.Stop()
+	rep.Seconds = time.Since(start).Seconds()
+	rep.RSSEndMB = rssMB()
+	close(stop)
+	wg.Wait()
+	client.Close()
+	server.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > rep.GoroutinesAtStart && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	rep.GoroutinesAfter = runtime.NumGoroutine()
+
+	rep.ReliableMsgsSent = sentReliable
+	for _, c := range []*checker{srvCheck, cliCheck} {
+		rep.BytesChecked += c.bytes
+		rep.MsgsChecked += c.msgs
+		rep.Lost += c.lost
+		rep.Corrupted += c.corrupted
+		rep.Duplicated += c.dups
+		if rep.Error == "" && c.firstErr != "" {
+			rep.Error = c.firstErr
+		}
+	}
+	switch {
+	case rep.Error != "":
+	case rep.MsgsChecked == 0:
+		rep.Error = "no message got through at all"
+	case rep.RSSWarmMB > 0 && rep.RSSMaxMB > rep.RSSWarmMB+maxGrowth:
+		rep.Error = fmt.Sprintf("RSS grew from %.1f MB after warm-up to %.1f MB (bound %.0f MB)", rep.RSSWarmMB, rep.RSSMaxMB, maxGrowth)
+	case rep.GoroutinesAfter > rep.GoroutinesAtStart:
+		rep.Error = fmt.Sprintf("goroutines leaked: %d at start, %d after close", rep.GoroutinesAtStart, rep.GoroutinesAfter)
+	}
+	return rep
+}
