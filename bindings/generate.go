@@ -1,0 +1,3 @@
+package bindings
+
+//go:generate go run ./internal/gen -in ../../shared/spec/api.json -out constants_gen.go
