@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/netip"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"godotsteam-sockets/engine"
@@ -112,23 +111,6 @@ func convertConfigOptions(d *Dictionary) ([]engine.ConfigOption, error) {
 		opts = append(opts, opt)
 	}
 	return opts, nil
-}
-
-// parseIPAddr parses an address the way SteamNetworkingIPAddr::ParseString
-// does (api.md §2.3): "a.b.c.d", "a.b.c.d:port", "::1", "[::1]:port"; a
-// missing port means 0. ok is false when the text does not parse; the
-// caller then uses [::]:0 as GodotSteam does.
-func parseIPAddr(s string) (netip.AddrPort, bool) {
-	if strings.Contains(s, "%") {
-		return netip.AddrPort{}, false // scoped addresses are not accepted
-	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap, true
-	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return netip.AddrPortFrom(a, 0), true
-	}
-	return netip.AddrPort{}, false
 }
 
 // anyAddr is the cleared address GodotSteam falls back to.

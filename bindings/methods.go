@@ -97,10 +97,13 @@ func laneNumber(v any, lo, hi int64) (int64, bool) {
 // ipArg parses an address argument; on failure it warns and, like
 // GodotSteam, carries on with [::]:0.
 func (s *Steam) ipArg(method, text string) netip.AddrPort {
-	ap, ok := parseIPAddr(text)
+	ap, ok, ignored := parseIPAddr(text)
 	if !ok {
 		s.warnf("Steam.%s: could not parse the address %q (expected \"a.b.c.d\", \"a.b.c.d:port\", \"::1\" or \"[::1]:port\"); using [::]:0 as GodotSteam does", method, text)
 		return anyAddr
+	}
+	if ignored != "" {
+		s.warnf("Steam.%s: ignored %q after the address in %q (as GodotSteam does); using %s", method, ignored, text, formatIPAddr(ap, true))
 	}
 	return ap
 }
