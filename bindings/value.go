@@ -8,6 +8,8 @@
 // Variants to and from the Go value model below and calls Steam.Call.
 package bindings
 
+import "reflect"
+
 // VariantType is Godot's GDExtensionVariantType.
 type VariantType int
 
@@ -72,11 +74,28 @@ func normKey(k any) any {
 func (d *Dictionary) index(k any) int {
 	k = normKey(k)
 	for i, x := range d.Keys {
-		if normKey(x) == k {
+		if keyEqual(normKey(x), k) {
 			return i
 		}
 	}
 	return -1
+}
+
+// keyEqual compares two normalised keys like Godot: same type and value,
+// containers by content, NaN equal to NaN. Never panics, whatever the keys.
+func keyEqual(a, b any) bool {
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	if ta != tb {
+		return false
+	}
+	if fa, ok := a.(float64); ok {
+		fb := b.(float64)
+		return fa == fb || fa != fa && fb != fb
+	}
+	if ta == nil || ta.Comparable() && ta.Kind() != reflect.Pointer {
+		return a == b
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // Set inserts or replaces a value (a new key goes last).
