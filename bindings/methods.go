@@ -250,7 +250,16 @@ func (s *Steam) getConnectionName(a args) any {
 
 func (s *Steam) getConnectionRealTimeStatus(a args) any {
 	lanes := a.int(1)
-	st, laneSt, res := s.sockets().RealTimeStatus(a.handle(0), clampInt(lanes))
+	if lanes < 0 || lanes > maxLanes {
+		// Never hand the engine an absurd count; answer as the library
+		// would: a bad handle first, then a bad lane count.
+		res := engine.ResultInvalidParam
+		if _, ok := s.sockets().ConnectionInfo(a.handle(0)); !ok {
+			res = engine.ResultNoConnection
+		}
+		return dict("response", int64(res))
+	}
+	st, laneSt, res := s.sockets().RealTimeStatus(a.handle(0), int(lanes))
 	out := dict("response", int64(res))
 	if res != engine.ResultOK {
 		return out
@@ -385,7 +394,10 @@ func (s *Steam) getRemoteFakeIPForConnection(a args) any {
 
 // maxMessagesPerCall bounds one receive call (a hostile max_messages must not
 // make us allocate gigabytes up front; the engine returns what is there).
-const maxMessagesPerCall = 1 << 20
+const maxMessagesPerCall = 1 << 16
+
+// maxLanes is more lanes than any connection can have (GNS allows 255).
+const maxLanes = 1 << 16
 
 func (s *Steam) receive(msgs []*engine.Message) []any {
 	out := make([]any, 0, len(msgs))

@@ -325,3 +325,13 @@ func TestUnparsableAddressWarns(t *testing.T) {
 		t.Error("no warning for ignored text after an address")
 	}
 }
+
+func TestRealTimeStatusLaneBounds(t *testing.T) {
+	s, _ := newSteam(t)
+	for _, lanes := range []int64{-1, 1 << 40, math.MinInt64, math.MaxInt64} {
+		got := call(t, s, "getConnectionRealTimeStatus", int64(0), lanes)
+		if !reflect.DeepEqual(got, dict("response", int64(3))) {
+			t.Errorf("bad handle, lanes %d: %v", lanes, got)
+		}
+	}
+}
