@@ -183,3 +183,11 @@ func (s *Sockets) PollEvents(dst []Event) []Event { return s.impl.pollEvents(dst
 
 // EventsPending reports whether PollEvents would return something; cheap.
 func (s *Sockets) EventsPending() bool { return s.impl.eventsPending() }
+
+// GlobalConfig returns a global config value (the default if never set).
+// MTU_DataSize is computed from MTU_PacketSize.
+func (s *Sockets) GlobalConfig(k ConfigKey) (ConfigValue, bool) { return s.impl.getGlobalConfig(k) }
+
+// Counters returns engine-wide packet counters: datagrams dropped as
+// malformed, spoofed, undecryptable or replayed, among others.
+func (s *Sockets) Counters() Counters { return s.impl.counters.snapshot() }

@@ -1,0 +1,211 @@
+package engine
+
+import "sync"
+
+// Received messages wait in two intrusive lists at once: the connection's
+// queue and, if the connection is in a poll group, the group's queue. Both
+// keep arrival order; taking a message from either removes it from both.
+// One lock (recvQueues.mu) guards every queue and every connection's group
+// membership, as GNS does with its global receive-queue lock.
+
+type msgNode struct {
+	m            Message
+	c            *conn
+	g            *pollGroup
+	cPrev, cNext *msgNode
+	gPrev, gNext *msgNode
+}
+
+type connQueue struct {
+	head, tail *msgNode
+	count      int
+	bytes      int
+}
+
+type groupQueue struct {
+	head, tail *msgNode
+}
+
+type pollGroup struct {
+	handle  Handle
+	q       groupQueue
+	members map[*conn]struct{}
+	dead    bool // destroyed (set under the recv lock)
+}
+
+type recvQueues struct {
+	mu sync.Mutex
+}
+
+func (q *connQueue) push(n *msgNode) {
+	n.cPrev, n.cNext = q.tail, nil
+	if q.tail != nil {
+		q.tail.cNext = n
+	} else {
+		q.head = n
+	}
+	q.tail = n
+	q.count++
+	q.bytes += len(n.m.Data)
+}
+
+func (q *connQueue) remove(n *msgNode) {
+	if n.cPrev != nil {
+		n.cPrev.cNext = n.cNext
+	} else {
+		q.head = n.cNext
+	}
+	if n.cNext != nil {
+		n.cNext.cPrev = n.cPrev
+	} else {
+		q.tail = n.cPrev
+	}
+	n.cPrev, n.cNext = nil, nil
+	q.count--
+	q.bytes -= len(n.m.Data)
+}
+
+func (q *groupQueue) push(n *msgNode) {
+	n.gPrev, n.gNext = q.tail, nil
+	if q.tail != nil {
+		q.tail.gNext = n
+	} else {
+		q.head = n
+	}
+	q.tail = n
+}
+
+func (q *groupQueue) remove(n *msgNode) {
+	if n.gPrev != nil {
+		n.gPrev.gNext = n.gNext
+	} else {
+		q.head = n.gNext
+	}
+	if n.gNext != nil {
+		n.gNext.gPrev = n.gPrev
+	} else {
+		q.tail = n.gPrev
+	}
+	n.gPrev, n.gNext = nil, nil
+}
+
+// insertOrdered puts n into the group queue keeping arrival order (by
+// TimeReceived, then by the order already present): used when a connection
+// with queued messages joins a group.
+func (q *groupQueue) insertOrdered(n *msgNode) {
+	at := q.tail
+	for at != nil && at.m.TimeReceived > n.m.TimeReceived {
+		at = at.gPrev
+	}
+	if at == nil { // new head
+		n.gPrev, n.gNext = nil, q.head
+		if q.head != nil {
+			q.head.gPrev = n
+		} else {
+			q.tail = n
+		}
+		q.head = n
+		return
+	}
+	n.gPrev, n.gNext = at, at.gNext
+	if at.gNext != nil {
+		at.gNext.gPrev = n
+	} else {
+		q.tail = n
+	}
+	at.gNext = n
+}
+
+// enqueueLocked appends a message for c (recv lock held). It refuses when
+// the connection's queue is at its message or byte limit.
+func (c *conn) enqueueLocked(data []byte, msgNum int64, lane int, reliable bool, now int64) bool {
+	q := &c.recvQ
+	if q.count >= c.cfg.recvBufferMessages || q.bytes+len(data) > c.cfg.recvBufferSize {
+		return false
+	}
+	n := &msgNode{c: c}
+	n.m = Message{
+		Data:          append(make([]byte, 0, len(data)), data...),
+		Conn:          c.id,
+		Identity:      c.remoteIdentity,
+		TimeReceived:  now,
+		MessageNumber: msgNum,
+		Lane:          lane,
+		Channel:       -1,
+	}
+	if reliable {
+		n.m.Flags = SendReliable
+	}
+	q.push(n)
+	if g := c.group; g != nil {
+		n.g = g
+		g.q.push(n)
+	}
+	return true
+}
+
+// purgeLocked discards every queued message of c (recv lock held).
+func (c *conn) purgeLocked() {
+	for n := c.recvQ.head; n != nil; {
+		next := n.cNext
+		if n.g != nil {
+			n.g.q.remove(n)
+			n.g = nil
+		}
+		c.recvQ.remove(n)
+		n = next
+	}
+}
+
+// takeFromConnLocked pops up to max messages of c.
+func (c *conn) takeFromConnLocked(max int, dst []*Message) []*Message {
+	ud := c.userData.Load()
+	for len(dst) < max && c.recvQ.head != nil {
+		n := c.recvQ.head
+		c.recvQ.remove(n)
+		if n.g != nil {
+			n.g.q.remove(n)
+			n.g = nil
+		}
+		n.m.ConnUserData = ud
+		dst = append(dst, &n.m)
+	}
+	return dst
+}
+
+// takeFromGroupLocked pops up to max messages of g in arrival order.
+func (g *pollGroup) takeFromGroupLocked(max int, dst []*Message) []*Message {
+	for len(dst) < max && g.q.head != nil {
+		n := g.q.head
+		g.q.remove(n)
+		n.g = nil
+		n.c.recvQ.remove(n)
+		n.m.ConnUserData = n.c.userData.Load()
+		dst = append(dst, &n.m)
+	}
+	return dst
+}
+
+// setGroupLocked moves c (and its queued messages) to g (nil: no group).
+func (c *conn) setGroupLocked(g *pollGroup) {
+	if c.group == g {
+		return
+	}
+	if old := c.group; old != nil {
+		for n := c.recvQ.head; n != nil; n = n.cNext {
+			if n.g == old {
+				old.q.remove(n)
+				n.g = nil
+			}
+		}
+		delete(old.members, c)
+	}
+	c.group = g
+	if g != nil {
+		g.members[c] = struct{}{}
+		for n := c.recvQ.head; n != nil; n = n.cNext {
+			n.g = g
+			g.q.insertOrdered(n)
+		}
+	}
+}

@@ -1,0 +1,254 @@
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+
+	"godotsteam-sockets/engine/internal/crypto"
+	"godotsteam-sockets/engine/internal/fault"
+	"godotsteam-sockets/engine/internal/wire"
+)
+
+// transport carries a connection's datagrams to its peer. Connections use
+// only this, so other transports (P2P/ICE) can be added later; inbound
+// datagrams are pushed into conn.onPacket by whoever owns the socket.
+type transport interface {
+	send(p []byte)
+	close()
+	remoteAddr() netip.AddrPort
+}
+
+// udpSock is one bound UDP socket with its reader goroutine and the fake
+// network conditions of both directions.
+type udpSock struct {
+	s        *sockets
+	pc       *net.UDPConn
+	local    netip.AddrPort
+	opts     configSet // the creating call's options (fault values may be among them)
+	sendLink *fault.Link
+	recvLink *fault.Link
+	handle   func(p []byte, from netip.AddrPort, now int64)
+	closed   atomic.Bool
+	once     sync.Once
+}
+
+const addrPrefix = 18 // 16-byte address + port, in front of datagrams in fault links
+
+func putAddr(b []byte, a netip.AddrPort) {
+	a16 := a.Addr().As16()
+	copy(b, a16[:])
+	binary.LittleEndian.PutUint16(b[16:], a.Port())
+}
+
+func getAddr(b []byte) netip.AddrPort {
+	return netip.AddrPortFrom(netip.AddrFrom16([16]byte(b[:16])).Unmap(), binary.LittleEndian.Uint16(b[16:]))
+}
+
+// openUDP binds a socket. An unspecified IPv6 address binds dual-stack.
+func (s *sockets) openUDP(bind netip.AddrPort, opts configSet) (*udpSock, error) {
+	network := "udp4"
+	if bind.Addr().Is6() && !bind.Addr().Is4In6() {
+		network = "udp6"
+		if bind.Addr().IsUnspecified() {
+			network = "udp" // dual-stack
+		}
+	}
+	pc, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(bind))
+	if err != nil {
+		return nil, err
+	}
+	_ = pc.SetReadBuffer(4 << 20)
+	_ = pc.SetWriteBuffer(4 << 20)
+	u := &udpSock{s: s, pc: pc, opts: opts}
+	u.local = pc.LocalAddr().(*net.UDPAddr).AddrPort()
+	u.sendLink = fault.NewLink(fault.NewShaper(fault.Params{}, nil), nowUsec, u.writeDelayed)
+	u.recvLink = fault.NewLink(fault.NewShaper(fault.Params{}, nil), nowUsec, u.readDelayed)
+	u.updateFault()
+	return u, nil
+}
+
+// updateFault recomputes the fake-network parameters from the socket's
+// options and the global config.
+func (u *udpSock) updateFault() {
+	l := u.s.layers(u.opts)
+	u.sendLink.Shaper.SetParams(faultParams(l, true))
+	u.recvLink.Shaper.SetParams(faultParams(l, false))
+}
+
+func faultParams(l layered, send bool) fault.Params {
+	if send {
+		return fault.Params{
+			LossPct: l.float(ConfigFakePacketLossSend), LagMs: l.float(ConfigFakePacketLagSend),
+			ReorderPct: l.float(ConfigFakePacketReorderSend), ReorderMs: l.float(ConfigFakePacketReorderTime),
+			DupPct: l.float(ConfigFakePacketDupSend), DupMaxMs: l.float(ConfigFakePacketDupTimeMax),
+			JitterAvgMs: l.float(ConfigFakePacketJitterSendAvg), JitterMaxMs: l.float(ConfigFakePacketJitterSendMax),
+			JitterPct: l.float(ConfigFakePacketJitterSendPct),
+			RateBps:   l.float(ConfigFakeRateLimitSendRate), BurstBytes: l.float(ConfigFakeRateLimitSendBurst),
+		}
+	}
+	return fault.Params{
+		LossPct: l.float(ConfigFakePacketLossRecv), LagMs: l.float(ConfigFakePacketLagRecv),
+		ReorderPct: l.float(ConfigFakePacketReorderRecv), ReorderMs: l.float(ConfigFakePacketReorderTime),
+		DupPct: l.float(ConfigFakePacketDupRecv), DupMaxMs: l.float(ConfigFakePacketDupTimeMax),
+		JitterAvgMs: l.float(ConfigFakePacketJitterRecvAvg), JitterMaxMs: l.float(ConfigFakePacketJitterRecvMax),
+		JitterPct: l.float(ConfigFakePacketJitterRecvPct),
+		RateBps:   l.float(ConfigFakeRateLimitRecvRate), BurstBytes: l.float(ConfigFakeRateLimitRecvBurst),
+	}
+}
+
+// start runs the reader goroutine; handle is called for every datagram
+// (never concurrently for one socket unless fake lag delivers late ones).
+func (u *udpSock) start(handle func(p []byte, from netip.AddrPort, now int64)) {
+	u.handle = handle
+	u.s.wg.Add(1)
+	go u.readLoop()
+}
+
+func (u *udpSock) readLoop() {
+	defer u.s.wg.Done()
+	buf := make([]byte, addrPrefix+wire.MaxUDPPayload+1024)
+	for {
+		n, from, err := u.pc.ReadFromUDPAddrPort(buf[addrPrefix:])
+		if err != nil {
+			if u.closed.Load() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue // e.g. ICMP-induced errors: keep reading
+		}
+		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+		u.s.counters.datagramsRecv.Add(1)
+		putAddr(buf, from)
+		u.recvLink.Submit(buf[:addrPrefix+n])
+	}
+}
+
+func (u *udpSock) readDelayed(p []byte) {
+	if u.closed.Load() {
+		return
+	}
+	u.handle(p[addrPrefix:], getAddr(p), nowUsec())
+}
+
+// sendTo sends one datagram (through the fake send conditions).
+func (u *udpSock) sendTo(p []byte, to netip.AddrPort) {
+	if u.closed.Load() {
+		return
+	}
+	if len(p) > wire.MaxUDPPayload {
+		u.s.logf("engine: refusing to send %d-byte datagram (max %d)", len(p), wire.MaxUDPPayload)
+		return
+	}
+	u.s.counters.datagramsSent.Add(1)
+	if !u.sendLink.Shaper.Params().Active() && u.sendLink.Pending() == 0 {
+		_, _ = u.pc.WriteToUDPAddrPort(p, to)
+		return
+	}
+	tmp := make([]byte, addrPrefix+len(p))
+	putAddr(tmp, to)
+	copy(tmp[addrPrefix:], p)
+	u.sendLink.Submit(tmp)
+}
+
+func (u *udpSock) writeDelayed(p []byte) {
+	if u.closed.Load() {
+		return
+	}
+	_, _ = u.pc.WriteToUDPAddrPort(p[addrPrefix:], getAddr(p))
+}
+
+// close closes the socket; the reader goroutine exits on its own.
+func (u *udpSock) close() {
+	u.once.Do(func() {
+		u.closed.Store(true)
+		u.sendLink.Close()
+		u.recvLink.Close()
+		_ = u.pc.Close()
+	})
+}
+
+// clientTransport is a dedicated socket per outbound connection (as GNS
+// does): datagrams from anyone but the server are dropped.
+type clientTransport struct {
+	sock *udpSock
+	peer netip.AddrPort
+}
+
+func (t *clientTransport) send(p []byte)              { t.sock.sendTo(p, t.peer) }
+func (t *clientTransport) close()                     { t.sock.close() }
+func (t *clientTransport) remoteAddr() netip.AddrPort { return t.peer }
+
+// childTransport is a connection accepted by a listen socket: it shares the
+// listen socket's UDP socket, so replies leave from the address the client
+// sent to.
+type childTransport struct {
+	ls   *listenSocket
+	c    *conn
+	peer netip.AddrPort
+}
+
+func (t *childTransport) send(p []byte)              { t.ls.sock.sendTo(p, t.peer) }
+func (t *childTransport) close()                     { t.ls.removeChild(t.peer, t.c) }
+func (t *childTransport) remoteAddr() netip.AddrPort { return t.peer }
+
+// listenSocket demultiplexes by remote address: known addresses go to their
+// connection, unknown ones to the stateless handshake handler.
+type listenSocket struct {
+	s        *sockets
+	handle   Handle
+	sock     *udpSock
+	opts     configSet
+	cookie   crypto.CookieKey
+	mu       sync.Mutex
+	children map[netip.AddrPort]*conn
+	closed   bool
+}
+
+func (ls *listenSocket) onPacket(p []byte, from netip.AddrPort, now int64) {
+	ls.mu.Lock()
+	c := ls.children[from]
+	ls.mu.Unlock()
+	if c != nil {
+		c.onPacket(p, now)
+		return
+	}
+	ls.onUnknownPeer(p, from, now)
+}
+
+func (ls *listenSocket) removeChild(addr netip.AddrPort, c *conn) {
+	ls.mu.Lock()
+	if ls.children[addr] == c {
+		delete(ls.children, addr)
+	}
+	ls.mu.Unlock()
+}
+
+// counters are engine-wide packet statistics.
+type counters struct {
+	datagramsRecv, datagramsSent atomic.Int64
+	malformed, spoofed           atomic.Int64
+	decryptFailed, replayed      atomic.Int64
+	ignored                      atomic.Int64
+}
+
+// Counters are engine-wide packet counters, for diagnostics and tests.
+type Counters struct {
+	DatagramsRecv int64 // UDP datagrams read
+	DatagramsSent int64 // UDP datagrams written (before fake loss)
+	Malformed     int64 // undecodable: bad lead byte, truncated, bad protobuf or padding
+	Spoofed       int64 // wrong source address, unknown connection ID or bad cookie
+	DecryptFailed int64 // AEAD authentication failed
+	Replayed      int64 // duplicate or too old packet number
+	Ignored       int64 // well-formed but not valid in the current state
+}
+
+func (c *counters) snapshot() Counters {
+	return Counters{
+		DatagramsRecv: c.datagramsRecv.Load(), DatagramsSent: c.datagramsSent.Load(),
+		Malformed: c.malformed.Load(), Spoofed: c.spoofed.Load(), DecryptFailed: c.decryptFailed.Load(),
+		Replayed: c.replayed.Load(), Ignored: c.ignored.Load(),
+	}
+}
