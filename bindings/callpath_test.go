@@ -226,6 +226,13 @@ func TestEveryMethodReturnsItsDeclaredType(t *testing.T) {
 				vals := samples[arg.Type]
 				a[j] = vals[(variant+j)%len(vals)]
 			}
+			// Keep real sockets on loopback.
+			switch m.Name {
+			case "createListenSocketIP":
+				a[0] = "127.0.0.1:0"
+			case "connectByIPAddress":
+				a[0] = "127.0.0.1:9"
+			}
 			ret, cerr := s.Call(i, a)
 			if cerr.Error != CallOK {
 				t.Errorf("%s%v: %+v", m.Name, a, cerr)
