@@ -101,8 +101,8 @@ windows: check-go ## build godot_project/bin/libgodotsteam_sockets.windows.x86_6
 release: check-go check-cc ## stripped libraries + dist/godotsteam_sockets-<version>.zip laid out as a Godot addon
 	VERSION=$(VERSION) GO=$(GO) MINGW_CC=$(MINGW_CC) DIST_DIR=$(DIST_DIR) scripts/release.sh
 
-docs: ## regenerate the skeleton of extension/doc_classes/Steam.xml from the API spec (keeps written descriptions)
-	$(GO) run ./cmd/docgen -api cmd/docgen/testdata/api.json -xml extension/doc_classes/Steam.xml -write
+docs: ## regenerate extension/doc_classes/Steam.xml (class reference) from bindings + cmd/docgen descriptions
+	$(GO) run ./cmd/docgen -write extension/doc_classes/Steam.xml
 
 # ---------------------------------------------------------------------------------------------
 # Tests.

@@ -1,0 +1,246 @@
+package main
+
+// The prose of the class reference, in Godot's BBCode. Every method and
+// signal description must mention each of its arguments as [param name];
+// Generate refuses to write the XML otherwise.
+
+const classBrief = `GodotSteam's Networking Sockets API without Steam: encrypted UDP connections that speak the GameNetworkingSockets protocol.`
+
+const classDescription = `
+The [code]Steam[/code] singleton of this extension offers the Networking Sockets part of GodotSteam's API (Steamworks [code]ISteamNetworkingSockets[/code]) with the same method names, arguments, defaults, returned dictionaries, signals and constants, but runs entirely on its own: no Steam client, account or app ID is needed. Connections are made directly over UDP (IPv4 or IPv6), encrypted, and speak the wire protocol of Valve's open-source GameNetworkingSockets library, so they can also talk to programs built on it.
+A game typically listens with [method createListenSocketIP] (server) or connects with [method connectByIPAddress] (client), calls [method run_callbacks] every frame in [code]_process()[/code], reacts to [signal network_connection_status_changed] (accepting incoming connections with [method acceptConnection]), sends with [method sendMessageToConnection] and reads with [method receiveMessagesOnConnection] or a poll group ([method createPollGroup], [method receiveMessagesOnPollGroup]).
+[codeblock]
+var listen_socket: int = 0
+var poll_group: int = 0
+
+func _ready() -> void:
+	Steam.network_connection_status_changed.connect(_on_status_changed)
+	listen_socket = Steam.createListenSocketIP("0.0.0.0:27015", {})
+	poll_group = Steam.createPollGroup()
+
+func _process(_delta: float) -> void:
+	Steam.run_callbacks()
+	for message: Dictionary in Steam.receiveMessagesOnPollGroup(poll_group, 32):
+		print(message.payload.get_string_from_utf8())
+
+func _on_status_changed(connection: int, info: Dictionary, old_state: int) -> void:
+	if info.listen_socket != 0 and info.connection_state == Steam.CONNECTION_STATE_CONNECTING:
+		Steam.acceptConnection(connection)
+		Steam.setConnectionPollGroup(connection, poll_group)
+[/codeblock]
+Handles of connections, listen sockets and poll groups are non-zero ints; [code]0[/code] always means "invalid" or "failed". Signals are only ever emitted from inside [method run_callbacks] (or [method runNetworkingCallbacks]) on the thread that calls it, never from a background thread.
+Features that need Valve's servers (P2P by Steam ID through relays, FakeIP, Valve-hosted dedicated servers, Steam-issued certificates) have no backend here yet: those methods return the documented failure value and print an error explaining why. Differences from GodotSteam 4.11 are noted on each method; the main ones: sockets work without [method steamInit], [code]config_options[/code] accept any known [enum NetworkingConfigValue] key per socket or connection, [method getListenSocketAddress] honours [code]with_port[/code], and [method sendMessages] takes an [Array] of payloads.
+`
+
+type link struct{ title, url string }
+
+var classTutorials = []link{
+	{"GodotSteam Networking Sockets documentation (the API this class reproduces)", "https://godotsteam.com/classes/networking_sockets/"},
+	{"GameNetworkingSockets (the protocol spoken on the wire)", "https://github.com/ValveSoftware/GameNetworkingSockets"},
+}
+
+// methodDocs documents every method of bindings.Class().
+var methodDocs = map[string]string{
+	"acceptConnection": `
+Accepts the incoming connection [param connection_handle], which a listen socket announced through [signal network_connection_status_changed] with a non-zero [code]listen_socket[/code] and the state [constant CONNECTION_STATE_CONNECTING]. Accept (or close) it promptly: the client gives up if the handshake does not finish within its timeout. Accepting moves both ends to [constant CONNECTION_STATE_CONNECTED] and posts a status change on each.
+Returns a [enum Result]: [constant RESULT_OK] on success, [constant RESULT_INVALID_PARAM] for an unknown handle, and [constant RESULT_INVALID_STATE] if the connection is not an incoming one waiting in the connecting state (already accepted, outgoing, or closed).
+`,
+	"beginAsyncRequestFakeIP": `
+Asks for a FakeIP address with [param num_ports] ports (at most 4); the answer would arrive through [signal fake_ip_result]. FakeIP allocation is a service of Steam's backend, which this extension does not have yet, so this returns [code]false[/code] and prints why.
+`,
+	"closeConnection": `
+Closes the connection [param connection_handle] and frees its handle; unread received messages are discarded. [param reason] is your own end code, normally between [constant CONNECTION_END_APP_MIN] and [constant CONNECTION_END_APP_EXCEPTION_MAX] ([code]0[/code] means [constant CONNECTION_END_APP_GENERIC]); [param debug_message] is a short text of at most 127 bytes. Both reach the peer, whose [signal network_connection_status_changed] reports [constant CONNECTION_STATE_CLOSED_BY_PEER] with that [code]end_reason[/code] and [code]end_debug[/code].
+With [param linger] set to [code]true[/code], reliable messages still queued are delivered before the connection goes away; otherwise they are dropped.
+Also call this after a connection was closed by the peer or failed ([constant CONNECTION_STATE_CLOSED_BY_PEER], [constant CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY]) to free the handle; the other arguments are then ignored. Returns [code]false[/code] for an invalid handle.
+`,
+	"closeListenSocket": `
+Closes the listen socket [param socket]. Connections it accepted are closed too, without a graceful goodbye (their peers notice a timeout or a reset). Returns [code]false[/code] if the handle is not a listen socket.
+`,
+	"configureConnectionLanes": `
+Splits the connection [param connection] into [param lanes] independent message streams. Reliable messages are ordered only within their lane, so a large transfer on one lane does not hold up small messages on another. [param priorities] gives each lane a priority: a lane with a [b]lower[/b] number is served first, and lanes with higher numbers only get bandwidth when all lower ones are empty. [param weights] shares bandwidth among lanes with the same priority (each weight must be positive). Both arrays need at least [param lanes] entries.
+A connection starts with one lane and the lane count can only grow. Returns a [enum Result]: [constant RESULT_OK]; [constant RESULT_NO_CONNECTION] for a bad handle; [constant RESULT_INVALID_PARAM] for a lane count below 1 or above the limit, fewer lanes than before, or a weight of 0 or less; [constant RESULT_INVALID_STATE] if the connection is dead.
+Note: GodotSteam's documentation shows this method without arguments; these four are the ones GodotSteam binds. Priorities follow Steamworks SDK 1.59 and later (lower value first).
+`,
+	"connectByIPAddress": `
+Starts a connection to a listen socket at [param ip_address_with_port], written [code]"a.b.c.d:port"[/code] or [code]"[v6address]:port"[/code]. [param config_options] is a [Dictionary] of [enum NetworkingConfigValue] keys to values applied to the new connection (see [method createListenSocketIP]).
+Returns the new connection handle, or [code]0[/code] if the address or an option is invalid. The connection then reports [constant CONNECTION_STATE_CONNECTING] and later [constant CONNECTION_STATE_CONNECTED] through [signal network_connection_status_changed], or [constant CONNECTION_STATE_CLOSED_BY_PEER] if the server refuses it, or [constant CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY] on timeout. Messages sent before the connection is up are queued.
+`,
+	"connectP2P": `
+Connects to the player whose 64-bit identity is [param remote_steam_id], on their listen socket for [param virtual_port] (see [method createListenSocketP2P]), with [param config_options] as in [method connectByIPAddress]. On Steam this goes through Valve's signalling and relays. This extension has no such service yet, so it returns [code]0[/code] and prints why; connect by IP address instead.
+`,
+	"connectToHostedDedicatedServer": `
+Connects to a dedicated server hosted in Valve's data centres, identified by [param remote_steam_id] and [param virtual_port], with [param config_options] as in [method connectByIPAddress]. Needs Valve's relay network and a relay ticket, so it returns [code]0[/code] here and prints why.
+`,
+	"createFakeUDPPort": `
+On Steam, creates a fake UDP port for FakeIP traffic on the port index [param fake_server_port]. GodotSteam discards the resulting object, so the call has no usable effect there; here it does nothing and prints that FakeIP needs a backend this extension does not have yet.
+`,
+	"createHostedDedicatedServerListenSocket": `
+On Steam, creates the listen socket of a dedicated server hosted in Valve's data centres, for [param virtual_port] with [param config_options]. Needs Valve's relay network: this returns [code]0[/code] and prints why. (GodotSteam 4.11 crashes here unless the game-server API was initialised; this extension never does.)
+`,
+	"createListenSocketIP": `
+Opens a UDP listen socket bound to [param ip_address], for example [code]"0.0.0.0:27015"[/code] (all IPv4 interfaces), [code]"[::]:27015"[/code] (IPv6 and IPv4), or [code]"127.0.0.1:0"[/code] (loopback, any free port; read the chosen port back with [method getListenSocketAddress]). A missing port means port 0.
+[param config_options] is a [Dictionary] mapping [enum NetworkingConfigValue] keys (ints, e.g. [constant NETWORKING_CONFIG_TIMEOUT_CONNECTED]) to int, float, bool or String values. The options apply to the listen socket and are inherited by every connection it accepts. Unlike Steam, any known key is accepted here, including the fake lag and loss keys that Steam only allows globally; out-of-range values are clamped. An unknown key, the read-only [constant NETWORKING_CONFIG_MTU_DATA_SIZE] or a value that cannot be converted makes the call fail.
+Returns the listen socket handle, or [code]0[/code] on failure (port in use, bad option). Each incoming connection is announced by [signal network_connection_status_changed] with [code]listen_socket[/code] set to this handle and the state [constant CONNECTION_STATE_CONNECTING]; accept it with [method acceptConnection].
+`,
+	"createListenSocketP2P": `
+Listens for P2P connections by identity on [param virtual_port] (a small number, usually 0), with [param config_options] as in [method createListenSocketIP]. On Steam, peers reach it through [method connectP2P] via Valve's signalling and relays; this extension has no such service yet, so it returns [code]0[/code] and prints why.
+`,
+	"createListenSocketP2PFakeIP": `
+Listens on the FakeIP port with index [param fake_port] (reserved with [method beginAsyncRequestFakeIP]), with [param config_options] as in [method createListenSocketIP]. FakeIP needs Steam's backend: this returns [code]0[/code] and prints why.
+`,
+	"createPollGroup": `
+Creates a poll group and returns its handle. Put connections in it with [method setConnectionPollGroup], then read the messages of all of them at once, in arrival order, with [method receiveMessagesOnPollGroup]. A server usually puts every accepted connection into one group.
+`,
+	"createSocketPair": `
+Creates two connections joined to each other inside this process, already in the state [constant CONNECTION_STATE_CONNECTED] (no status change is posted at creation). What one sends, the other receives. Useful for a local player on a listen server, and for tests.
+With [param loopback] set to [code]false[/code] the messages pass through memory; with [code]true[/code] they travel over real UDP on 127.0.0.1, with encryption and the fake lag and loss options, which exercises the full network path. [param remote_steam_id1] becomes the remote identity of the first connection and [param remote_steam_id2] that of the second.
+Returns [code]{"success": bool, "connection1": int, "connection2": int}[/code]; the handles are [code]0[/code] on failure. Closing one side posts [constant CONNECTION_STATE_CLOSED_BY_PEER] to the other; close both.
+`,
+	"destroyPollGroup": `
+Destroys the poll group [param poll_group]. Its connections stay open and belong to no group afterwards. Returns [code]false[/code] for an invalid handle.
+`,
+	"findRelayAuthTicketForServer": `
+On Steam, would look up a cached relay ticket for the hosted server [param remote_steam_id] and [param virtual_port]. GodotSteam does not bind it (marked "not enabled"); here it exists and always returns [code]0[/code], meaning "no ticket".
+`,
+	"flushMessagesOnConnection": `
+Sends the messages of [param connection_handle] that are waiting for the Nagle timer right away instead of at the end of the Nagle delay. Use it after a burst of small messages sent without [constant NETWORKING_SEND_NO_NAGLE].
+Returns a [enum Result]: [constant RESULT_OK]; [constant RESULT_INVALID_PARAM] for a bad handle; [constant RESULT_NO_CONNECTION] if the connection has ended; [constant RESULT_IGNORED] if it is not connected yet.
+`,
+	"getAuthenticationStatus": `
+Returns a [enum NetworkingAvailability] value saying whether this instance has a certificate to authenticate its connections. Steam acts as the certificate authority for its users; this extension has none yet, so connections are unauthenticated (allowed for IP connections, see [constant NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH]) and this returns [constant NETWORKING_AVAILABILITY_CANNOT_TRY] (and prints why).
+`,
+	"getCertificateRequest": `
+Returns [code]{"certificate": PackedByteArray, "cert_size": int, "error_message": String}[/code]: a certificate signing request for this instance's key, to be signed by a certificate authority and installed with [method setCertificate]. Without a certificate authority backend the certificate is empty and [code]error_message[/code] says why. (GodotSteam returns the keys only on success and no [code]cert_size[/code]; here all three are always present.)
+`,
+	"getConnectionInfo": `
+Returns information about the connection [param connection_handle], or an empty [Dictionary] if the handle is invalid. Keys:
+- [code]identity[/code] (int): the peer's 64-bit Steam ID, or 0 when the peer is identified by its IP address (every connection made by address).
+- [code]user_data[/code] (int): the connection's user data, [code]-1[/code] if never set (see [constant NETWORKING_CONFIG_CONNECTION_USER_DATA]).
+- [code]listen_socket[/code] (int): the listen socket that accepted the connection, 0 for connections you started.
+- [code]remote_address[/code] (String): the peer's IP address without port, [code]"::"[/code] if unknown.
+- [code]remote_pop[/code], [code]pop_relay[/code] (int): relay data-centre ids, always 0 here (no relays).
+- [code]connection_state[/code] (int): a [enum NetworkingConnectionState] value.
+- [code]end_reason[/code] (int): a [enum NetworkingConnectionEnd] value or the peer's own close code; 0 while the connection is alive.
+- [code]end_debug[/code] (String): the text given with the close, or a description of the problem.
+- [code]debug_description[/code] (String): a human-readable description of the connection, including its name.
+- [code]info_flags[/code] (int): a bit set of [code]NETWORKING_CONNECTION_INFO_FLAG_*[/code] constants, e.g. [constant NETWORKING_CONNECTION_INFO_FLAG_UNAUTHENTICATED].
+`,
+	"getConnectionName": `
+Returns the name given to [param connection_handle] with [method setConnectionName], or [code]""[/code] if none was set or the handle is invalid.
+`,
+	"getConnectionRealTimeStatus": `
+Returns live statistics of the connection [param connection_handle] and of its first [param lanes] lanes (0 for none). Pass [code]false[/code] as [param get_status] to skip the connection part.
+The result always has [code]response[/code], a [enum Result]: [constant RESULT_OK], [constant RESULT_NO_CONNECTION] for a bad or closed handle, or [constant RESULT_INVALID_PARAM] if [param lanes] is negative or more than the connection has. Only with [constant RESULT_OK] it also has:
+- [code]connection_status[/code] ([Dictionary], empty if [param get_status] is false): [code]state[/code] (int), [code]ping[/code] (int, ms), [code]local_quality[/code] and [code]remote_quality[/code] (float, 0 to 1: the fraction of packets that arrived, -1 if not known yet), [code]packets_out_per_second[/code], [code]bytes_out_per_second[/code], [code]packets_in_per_second[/code], [code]bytes_in_per_second[/code] (float), [code]send_rate[/code] (int, estimated bytes per second the path can carry), [code]pending_unreliable[/code], [code]pending_reliable[/code] (int, bytes queued), [code]sent_unacknowledged_reliable[/code] (int, bytes sent but not yet acknowledged; also under the documentation's spelling [code]send_unacknowledged_reliable[/code]) and [code]queue_time[/code] (int, microseconds a new message would wait before it is sent).
+- [code]lanes_status[/code] ([Array] of one [Dictionary] per lane): [code]pending_unreliable[/code], [code]pending_reliable[/code], [code]sent_unacknowledged_reliable[/code] and [code]queue_time[/code].
+`,
+	"getConnectionUserData": `
+Returns the 64-bit user data of [param connection_handle], set at creation through the [constant NETWORKING_CONFIG_CONNECTION_USER_DATA] option, or [code]-1[/code] if none was set or the handle is invalid.
+`,
+	"getDetailedConnectionStatus": `
+Returns a multi-line, human-readable diagnostic report of the connection [param connection_handle] (state, addresses, ping, rates, queues, lanes) as [code]{"success": int, "status": String, "buffer": String}[/code]. [code]success[/code] is 0 when the report is there, -1 for an invalid handle (the texts are then empty). [code]status[/code] is GodotSteam's key and [code]buffer[/code] the documentation's; both hold the same text. The format is meant for people and may change.
+`,
+	"getFakeIP": `
+Returns the FakeIP assigned to this instance for the request with index [param first_port] as [code]{"result": int, "identity_type": int, "ip": String, "ports": PackedInt32Array}[/code]. FakeIP needs Steam's backend, which this extension does not have yet, so [code]result[/code] is [constant RESULT_DISABLED], [code]ip[/code] is [code]""[/code] and [code]ports[/code] holds 8 zeros.
+`,
+	"getGameCoordinatorServerLogin": `
+On Steam, would produce a login blob for a game coordinator. GodotSteam does not bind it (marked "not enabled"); here it exists and always returns [constant RESULT_FAIL].
+`,
+	"getHostedDedicatedServerAddress": `
+On Steam, would return the relay address of a hosted dedicated server. GodotSteam does not bind it (marked "not enabled"); here it exists and always returns [constant RESULT_FAIL].
+`,
+	"getHostedDedicatedServerPOPId": `
+Returns the id of the Valve data centre hosting this dedicated server, or 0 when not running as a Valve-hosted server, which is always the case here.
+`,
+	"getHostedDedicatedServerPort": `
+Returns the port a Valve-hosted dedicated server listens on, taken from the [code]SDR_LISTEN_PORT[/code] environment variable, or 0 if it is not set.
+`,
+	"getIdentity": `
+Returns the identity of this instance in text form, [code]"steamid:"[/code] followed by the 64-bit id (see [method getSteamID]), or [code]""[/code] if it has none. GodotSteam removed this method in 4.8; it is back here because the documentation lists it.
+`,
+	"getListenSocketAddress": `
+Returns the local address the listen socket [param socket] is bound to, or [code]""[/code] for an invalid handle. With [param with_port] ([code]true[/code] by default) the port is included: [code]"127.0.0.1:27015"[/code] or [code]"[::]:27015"[/code]; without it only the address: [code]"127.0.0.1"[/code], [code]"::"[/code]. Use it to learn the port chosen for a socket bound to port 0.
+Note: GodotSteam 4.11 ignores [param with_port] and never includes the port; this extension does what the documentation says.
+`,
+	"getRemoteFakeIPForConnection": `
+Returns the FakeIP address through which [param connection_handle] was made, as [code]{"result": int, "ip_address": String, "port": int, "ip_type": int}[/code]. Connections made by real IP address report [constant RESULT_IP_NOT_FOUND]; an invalid handle reports [constant RESULT_INVALID_PARAM]. On failure [code]ip_address[/code] is [code]""[/code] and the numbers are 0.
+`,
+	"initAuthentication": `
+Starts obtaining a certificate for this instance and returns the [enum NetworkingAvailability] status, as [method getAuthenticationStatus] does. Changes are announced with [signal network_authentication_status]. There is no certificate authority backend yet, so connections remain unauthenticated.
+`,
+	"receiveMessagesOnConnection": `
+Returns up to [param max_messages] messages received on [param connection_handle], oldest first, as an [Array] of [Dictionary]. Reliable messages come in the order they were sent; unreliable ones may be missing. An invalid handle, a [param max_messages] of 0 or less, or no waiting message give an empty [Array]. Messages received before the peer closed the connection can still be read until you call [method closeConnection].
+Each message has the keys [code]payload[/code] ([PackedByteArray], the bytes sent; use [code]get_string_from_utf8()[/code] or [code]bytes_to_var()[/code]), [code]size[/code] (int), [code]connection[/code] (int, the handle it arrived on), [code]identity[/code] (int, the sender's Steam ID or 0), [code]receiver_user_data[/code] (int, this connection's user data), [code]time_received[/code] (int, microseconds on a local monotonic clock), [code]message_number[/code] (int, the sender's number for it), [code]channel[/code] (int, always -1 for connections), [code]flags[/code] (int, [constant NETWORKING_SEND_RELIABLE] for reliable messages, else 0) and [code]sender_user_data[/code] (int, 0).
+`,
+	"receiveMessagesOnPollGroup": `
+Returns up to [param max_messages] messages received on any connection of the poll group [param poll_group], in arrival order, in the same form as [method receiveMessagesOnConnection]. The [code]connection[/code] key tells which connection each came from. An invalid group gives an empty [Array].
+`,
+	"receivedRelayAuthTicket": `
+On Steam, would parse a relay ticket for hosted dedicated servers. GodotSteam does not bind it (marked "not enabled"); here it exists and always returns an empty [Dictionary].
+`,
+	"resetIdentity": `
+Makes [param remote_steam_id] the local 64-bit identity of this instance (as reported by [method getSteamID] and [method getIdentity], and to peers); 0 returns to an anonymous identity. Steam does not allow this for logged-in users; without Steam it is how a game picks its identity.
+`,
+	"runNetworkingCallbacks": `
+Emits the signals waiting in the queue, exactly like [method run_callbacks]; calling both in one frame is harmless. In GodotSteam this method never emits anything. You do not need it if you call [method run_callbacks].
+`,
+	"sendMessages": `
+Sends every payload of [param messages] (an [Array] of [PackedByteArray]; a [String] is sent as its UTF-8 bytes) on [param connection_handle] with the [code]NETWORKING_SEND_*[/code] bits in [param flags], in order. This is the same as calling [method sendMessageToConnection] once per payload, with less overhead.
+Returns an [Array] with one int per payload: the message number (positive) on success, or a negative [enum Result] on failure, e.g. [code]-8[/code] ([constant RESULT_INVALID_PARAM]) for a bad handle or a payload over [constant MAX_STEAM_PACKET_SIZE] bytes, [code]-3[/code] ([constant RESULT_NO_CONNECTION]) if the connection has ended, [code]-25[/code] ([constant RESULT_LIMIT_EXCEEDED]) if the send buffer is full.
+Note: GodotSteam 4.11 binds a different, unsafe form taking one [PackedByteArray]; this follows the documentation.
+`,
+	"sendMessageToConnection": `
+Sends the bytes [param data] on [param connection_handle]. [param flags] combines [constant NETWORKING_SEND_UNRELIABLE] or [constant NETWORKING_SEND_RELIABLE] with [constant NETWORKING_SEND_NO_NAGLE] (send without waiting to batch small messages) and [constant NETWORKING_SEND_NO_DELAY] (send now or drop it). Reliable messages arrive once, intact and in order; unreliable ones arrive intact or not at all. Messages larger than a packet are split and joined again; the limit is [constant MAX_STEAM_PACKET_SIZE] bytes.
+Returns [code]{"result": int, "message_number": int}[/code]. [code]result[/code] is [constant RESULT_OK]; [constant RESULT_INVALID_PARAM] for an invalid handle or too large a message; [constant RESULT_INVALID_STATE] or [constant RESULT_NO_CONNECTION] if the connection is closing or has ended; [constant RESULT_IGNORED] for [constant NETWORKING_SEND_NO_DELAY] while not ready; [constant RESULT_LIMIT_EXCEEDED] if more than [constant NETWORKING_CONFIG_SEND_BUFFER_SIZE] bytes are queued. [code]message_number[/code] numbers messages 1, 2, 3... and is -1 on any failure. Sending while still connecting is allowed; the message waits.
+`,
+	"setConnectionPollGroup": `
+Puts the connection [param connection_handle] into the poll group [param poll_group], moving it out of any other group together with the messages already waiting. Pass 0 as [param poll_group] to take it out of its group. Returns [code]false[/code] if either handle is invalid.
+`,
+	"setConnectionName": `
+Gives the connection [param connection_handle] a name for your own bookkeeping and for diagnostics: it is returned by [method getConnectionName] and appears in [code]debug_description[/code]. [param name] is cut to 127 bytes. Ignored for an invalid handle.
+`,
+	"setCertificate": `
+Installs [param certificate], a signed certificate for this instance's key (see [method getCertificateRequest]). On success GodotSteam returns [code]{"response": true, "error": String}[/code] and an empty [Dictionary] otherwise. There is no certificate authority backend yet, so this always returns an empty [Dictionary] and prints why.
+`,
+	"run_callbacks": `
+Emits every signal that networking produced since the last call: [signal network_connection_status_changed], [signal network_authentication_status] and [signal fake_ip_result]. Call it once per frame from [code]_process()[/code]; signals are emitted inside this call, on the calling thread, and never from anywhere else. Network traffic itself does not wait for it: sending, receiving and acknowledgements run in the background.
+`,
+	"steamInit": `
+Exists for compatibility with GodotSteam games. There is no Steam to start, so it succeeds at once and returns [code]{"status": 1, "verbal": "..."}[/code] ([constant RESULT_OK]). [param retrieve_stats] and [param app_id] are accepted and ignored. With [param embed_callbacks] set to [code]true[/code], the extension calls [method run_callbacks] for you once per frame, on the scene tree's [code]process_frame[/code] signal; if it cannot, it prints a warning and you keep calling it yourself. The sockets methods work without calling this.
+`,
+	"steamInitEx": `
+Like [method steamInit] ([param retrieve_stats], [param app_id] and [param embed_callbacks] mean the same), but [code]status[/code] is a [enum SteamAPIInitResult] value: [constant STEAM_API_INIT_RESULT_OK].
+`,
+	"steamShutdown": `
+Stops the networking engine: every connection and listen socket is closed and the poll groups are destroyed. Automatic callback pumping ([code]embed_callbacks[/code]) stops too. A later sockets call starts a fresh engine. Everything is also shut down when the game exits.
+`,
+	"isSteamRunning": `
+Returns [code]true[/code] once [method steamInit] or [method steamInitEx] was called, like GodotSteam after a successful init. It does not look for a Steam client; the sockets methods work either way.
+`,
+	"getSteamID": `
+Returns the 64-bit identity of this instance (0 while it is anonymous), which peers see as [code]identity[/code] on connections made by identity. Set it with [method resetIdentity].
+`,
+	"initRelayNetworkAccess": `
+On Steam, prepares access to Valve's relay network ahead of P2P connections. There is no relay network here, so it does nothing but print a warning; direct IP connections need no preparation.
+`,
+	"get_godotsteam_version": `
+Returns [code]4.11[/code], the GodotSteam release whose Networking Sockets API this extension reproduces.
+`,
+	"get_godotsteam_sockets_version": `
+Returns the version of this extension, as [code]git describe[/code] printed it when the library was built (e.g. [code]"v0.3.0"[/code] or [code]"v0.3.0-4-gabc1234"[/code]); [code]"dev"[/code] for builds made without the Makefile. This method is not part of GodotSteam.
+`,
+}
+
+// signalDocs documents every signal.
+var signalDocs = map[string]string{
+	"fake_ip_result": `
+Emitted when a FakeIP request started with [method beginAsyncRequestFakeIP] completes. [param result] is a [enum Result], [param identity] the 64-bit identity that asked, [param fake_ip] the address as [code]"a.b.c.d"[/code] ([code]""[/code] if none) and [param port_list] an [Array] of 8 ints (unused entries are 0). FakeIP needs Steam's backend, so this is not emitted yet.
+`,
+	"network_authentication_status": `
+Emitted when the authentication status of this instance changes (see [method getAuthenticationStatus]). [param available] is a [enum NetworkingAvailability] value and [param debug_message] explains it in English.
+`,
+	"network_connection_status_changed": `
+Emitted from [method run_callbacks] whenever a connection changes state. [param connect_handle] is the connection, [param old_state] its previous [enum NetworkingConnectionState] and [param connection] a [Dictionary] describing it now, with the keys of [method getConnectionInfo] except [code]info_flags[/code]; [code]connection.connection_state[/code] is the new state.
+Typical transitions: a listen socket received a connection attempt ([code]listen_socket[/code] non-zero, [constant CONNECTION_STATE_NONE] to [constant CONNECTION_STATE_CONNECTING]: call [method acceptConnection] or [method closeConnection]); your [method connectByIPAddress] started (0 to 1); the connection is up ([constant CONNECTION_STATE_CONNECTED]); the peer closed it ([constant CONNECTION_STATE_CLOSED_BY_PEER], with the peer's [code]end_reason[/code] and [code]end_debug[/code]); it timed out or failed ([constant CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY]). In the last two cases call [method closeConnection] to free the handle. By the time you handle the signal the connection may already have changed again.
+`,
+}
