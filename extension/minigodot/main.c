@@ -375,13 +375,6 @@ static cJSON *do_invoke(const cJSON *req, const char *method_override, bool ptr)
     if (!mg_live(obj, K_OBJECT))
         mg_violation("%s: the object was destroyed during its own method call", ctx);
 
-    for (int i = 0; i < n; i++) {
-        if (memcmp(&copies[i], &args[i], sizeof(MgVariant)) != 0 || variant_hash(&args[i]) != hashes[i])
-            mg_violation("%s: argument %d (%s) was modified or retained; arguments are const", ctx, i, m->args && (uint32_t)i < m->argc ? m->args[i].name : "?");
-    }
-    free(hashes);
-    free(copies);
-
     cJSON *r = response(req);
     cJSON_AddBoolToObject(r, "ok", true);
     bool ret_ok = variant_valid(&ret, ctx);
@@ -410,6 +403,13 @@ static cJSON *do_invoke(const cJSON *req, const char *method_override, bool ptr)
         }
     }
     variant_destroy(&ret, ctx);
+    /* checked once the return value is gone: it may legitimately share blocks with the arguments */
+    for (int i = 0; i < n; i++) {
+        if (memcmp(&copies[i], &args[i], sizeof(MgVariant)) != 0 || variant_hash(&args[i]) != hashes[i])
+            mg_violation("%s: argument %d (%s) was modified or retained; arguments are const", ctx, i, m->args && (uint32_t)i < m->argc ? m->args[i].name : "?");
+    }
+    free(hashes);
+    free(copies);
     for (int i = 0; i < n; i++)
         variant_destroy(&args[i], ctx);
     free(args);
