@@ -1,0 +1,166 @@
+package main
+
+// The functions Godot reaches through the C trampolines in gdx.c. Every one
+// recovers panics: a panic escaping into Godot would kill the game.
+
+/*
+#include "gdx.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"runtime/debug"
+	"unsafe"
+
+	"godotsteam-sockets/bindings"
+)
+
+func recoverTo(where string, onPanic func()) {
+	if p := recover(); p != nil {
+		printError(fmt.Sprintf("godotsteam-sockets: internal error in %s (please report it): %v\n%s", where, p, debug.Stack()))
+		if onPanic != nil {
+			onPanic()
+		}
+	}
+}
+
+//export goInitialize
+func goInitialize(level C.uint32_t) {
+	defer recoverTo("initialize", nil)
+	switch level {
+	case C.GDX_INIT_SCENE:
+		initScene()
+	case C.GDX_INIT_EDITOR:
+		initEditor()
+	}
+}
+
+//export goDeinitialize
+func goDeinitialize(level C.uint32_t) {
+	defer recoverTo("deinitialize", nil)
+	if level == C.GDX_INIT_SCENE {
+		deinitScene()
+	}
+}
+
+//export goNewInstance
+func goNewInstance(obj unsafe.Pointer) (h C.uintptr_t) {
+	defer recoverTo("create_instance", nil)
+	return C.uintptr_t(newInstance(obj))
+}
+
+//export goFreeInstance
+func goFreeInstance(h C.uintptr_t) {
+	defer recoverTo("free_instance", nil)
+	freeInstance(uintptr(h))
+}
+
+// methodFor resolves method userdata (index + 1) and an instance handle.
+func methodFor(method, inst C.uintptr_t) (int, *bindings.Method, *instance, string) {
+	i := int(method) - 1
+	if i < 0 || i >= len(registered.methods) {
+		return 0, nil, nil, fmt.Sprintf("Steam: unknown method userdata %d", int(method))
+	}
+	m := &registered.methods[i]
+	in := lookupInstance(uintptr(inst))
+	if in == nil {
+		return i, m, nil, fmt.Sprintf("Steam.%s: called on an instance that does not exist (already freed?)", m.Name)
+	}
+	return i, m, in, ""
+}
+
+//export goMethodCall
+func goMethodCall(method, inst C.uintptr_t, args *unsafe.Pointer, argc C.GdxInt, rReturn unsafe.Pointer, rError *C.GdxCallError) {
+	defer recoverTo("a Steam method call", func() {
+		rError.error = C.GDX_CALL_ERROR_INVALID_METHOD
+		rError.argument, rError.expected = 0, 0
+	})
+	idx, m, in, problem := methodFor(method, inst)
+	if problem != "" {
+		printError(problem)
+		rError.error = C.GDX_CALL_ERROR_INVALID_METHOD
+		if m != nil {
+			rError.error = C.GDX_CALL_ERROR_INSTANCE_IS_NULL
+		}
+		return
+	}
+	var c converter
+	n := int(argc)
+	if n < 0 {
+		n = 0
+	}
+	vals := make([]any, n)
+	if n > 0 {
+		argv := unsafe.Slice(args, n)
+		for i := range vals {
+			vals[i] = c.fromVariant(argv[i], 0)
+		}
+	}
+	ret, cerr := in.steam.Call(idx, vals)
+	if cerr.Error != bindings.CallOK {
+		rError.error = C.uint32_t(cerr.Error)
+		rError.argument = C.int32_t(cerr.Argument)
+		rError.expected = C.int32_t(cerr.Expected)
+		return
+	}
+	if m.HasReturn {
+		var tmp variant
+		c.toVariant(unsafe.Pointer(&tmp), ret, 0)
+		C.gdx_variant_destroy(rReturn)
+		C.gdx_variant_new_copy(rReturn, unsafe.Pointer(&tmp))
+		C.gdx_variant_destroy(unsafe.Pointer(&tmp))
+	}
+	if c.problem != "" {
+		printError(fmt.Sprintf("Steam.%s: %s", m.Name, c.problem))
+	}
+}
+
+//export goMethodPtrCall
+func goMethodPtrCall(method, inst C.uintptr_t, args *unsafe.Pointer, rRet unsafe.Pointer) {
+	defer recoverTo("a Steam method ptrcall", nil)
+	idx, m, in, problem := methodFor(method, inst)
+	if problem != "" {
+		printError(problem)
+		return
+	}
+	var c converter
+	vals := make([]any, len(m.Args))
+	if len(vals) > 0 {
+		if args == nil {
+			printError(fmt.Sprintf("Steam.%s: ptrcall without arguments", m.Name))
+			return
+		}
+		argv := unsafe.Slice(args, len(vals))
+		for i, a := range m.Args {
+			if argv[i] == nil {
+				printError(fmt.Sprintf("Steam.%s: ptrcall argument %d is NULL", m.Name, i+1))
+				return
+			}
+			vals[i] = c.fromValue(C.GdxVariantType(a.Type), argv[i], 0)
+		}
+	}
+	ret, cerr := in.steam.Call(idx, vals)
+	if cerr.Error != bindings.CallOK {
+		printError(fmt.Sprintf("Steam.%s: call failed: %s", m.Name, describeCallError(m, cerr)))
+		return
+	}
+	if m.HasReturn && rRet != nil {
+		if !c.writeReturn(C.GdxVariantType(m.Return), rRet, ret) {
+			printError(fmt.Sprintf("Steam.%s: returned a %T where a %s was declared", m.Name, ret, bindings.TypeName(m.Return)))
+		}
+	}
+	if c.problem != "" {
+		printError(fmt.Sprintf("Steam.%s: %s", m.Name, c.problem))
+	}
+}
+
+func describeCallError(m *bindings.Method, e bindings.CallError) string {
+	switch e.Error {
+	case bindings.CallInvalidArgument:
+		return fmt.Sprintf("argument %d: expected %s", e.Argument+1, bindings.TypeName(bindings.VariantType(e.Expected)))
+	case bindings.CallTooManyArguments, bindings.CallTooFewArguments:
+		return fmt.Sprintf("expected %d arguments", e.Expected)
+	}
+	return fmt.Sprintf("call error %d", int(e.Error))
+}
