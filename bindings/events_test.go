@@ -126,3 +126,38 @@ func TestUnknownEventsAreSkipped(t *testing.T) {
 		t.Errorf("got %v", names(got))
 	}
 }
+
+// Calls from many goroutines at once, with instances coming and going and
+// callbacks being pumped, are race-free (run with -race).
+func TestConcurrentCalls(t *testing.T) {
+	s, _ := newSteam(t)
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			defer func() { done <- struct{}{} }()
+			other := New(&fakeHost{})
+			defer other.Close()
+			for i := 0; i < 100; i++ {
+				queueEvents(&engine.AuthenticationStatus{Available: int(i)})
+				for _, inst := range []*Steam{s, other} {
+					inst.CallByName("run_callbacks")
+					inst.CallByName("getSteamID")
+					inst.CallByName("getConnectionInfo", int64(i))
+					inst.CallByName("sendMessageToConnection", int64(i), []byte("x"), int64(8))
+					inst.CallByName("isSteamRunning")
+				}
+				if g == 1 && i%30 == 0 {
+					s.CallByName("createSocketPair", false, int64(1), int64(2))
+					s.CallByName("steamShutdown") // closes the engine under the others' feet
+				}
+				if g == 0 && i%25 == 0 {
+					s.CallByName("steamInit")
+					s.CallByName("resetIdentity", int64(i))
+				}
+			}
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+}

@@ -390,3 +390,60 @@ func TestLoopbackSocketPairs(t *testing.T) {
 		t.Skipf("skipped %v: the engine's SNP session is still the placeholder", skipped)
 	}
 }
+
+// The usual GDScript pattern: accept inside the status handler, and close
+// from the handler when the peer goes away, all re-entering the binding
+// from run_callbacks.
+func TestLoopbackAcceptFromHandler(t *testing.T) {
+	s, h := newSteam(t)
+	requireEngine(t, s, h)
+	ls := call(t, s, "createListenSocketIP", "[::1]:0", NewDictionary()).(int64)
+	if ls == 0 {
+		t.Fatalf("createListenSocketIP([::1]:0): %q", h.takeErrors())
+	}
+	addr := call(t, s, "getListenSocketAddress", ls).(string)
+	if !strings.HasPrefix(addr, "[::1]:") {
+		t.Fatalf("IPv6 listen address %q", addr)
+	}
+	var accepted, connected, closedByPeer []int64
+	var acceptResults []any
+	h.onSignal = func(name string, a []any) {
+		conn, info := a[0].(int64), a[1].(*Dictionary)
+		state, _ := info.Get("connection_state")
+		ls2, _ := info.Get("listen_socket")
+		switch {
+		case ls2 == ls && state == int64(1):
+			accepted = append(accepted, conn)
+			acceptResults = append(acceptResults, call(t, s, "acceptConnection", conn))
+			call(t, s, "run_callbacks") // nested pumping is harmless
+		case state == int64(3):
+			connected = append(connected, conn)
+		case state == int64(4):
+			closedByPeer = append(closedByPeer, conn)
+			call(t, s, "closeConnection", conn, int64(0), "", false)
+		}
+	}
+	client := call(t, s, "connectByIPAddress", addr, NewDictionary()).(int64)
+	if client == 0 {
+		t.Fatalf("connectByIPAddress(%s): %q", addr, h.takeErrors())
+	}
+	pump(t, s, "both ends connected", func() bool { return len(connected) == 2 })
+	if len(accepted) != 1 || acceptResults[0] != int64(1) {
+		t.Fatalf("accepted %v with results %v", accepted, acceptResults)
+	}
+	if ra := get(t, mustDict(t, call(t, s, "getConnectionInfo", client)), "remote_address"); ra != "::1" {
+		t.Errorf("client remote_address %q", ra)
+	}
+	call(t, s, "closeConnection", client, int64(2001), "exception", true)
+	pump(t, s, "the server to see the close", func() bool { return len(closedByPeer) == 1 })
+	if closedByPeer[0] != accepted[0] {
+		t.Errorf("closed %v, accepted %v", closedByPeer, accepted)
+	}
+	if got := call(t, s, "getConnectionInfo", accepted[0]); mustDict(t, got).Len() != 0 {
+		t.Errorf("the handler's closeConnection did not free the handle: %v", got)
+	}
+	call(t, s, "closeListenSocket", ls)
+	if e := h.takeErrors(); len(e) != 0 {
+		t.Errorf("errors printed: %q", e)
+	}
+}
