@@ -36,7 +36,6 @@ var shared struct {
 	// drain pops them one at a time so that nested run_callbacks calls
 	// (from signal handlers) keep the order.
 	pending []engine.Event
-	drained []engine.Event // scratch for PollEvents
 }
 
 // New creates an instance bound to a host.
