@@ -9,24 +9,37 @@ import (
 	"time"
 )
 
-// TestMain fails the package if goroutines are left running after every
-// test has closed its Sockets.
+// TestMain fails the package if any engine goroutine is still running
+// after every test has closed its Sockets.
 func TestMain(m *testing.M) {
-	base := runtime.NumGoroutine()
 	code := m.Run()
 	if code == 0 {
 		deadline := time.Now().Add(5 * time.Second)
-		for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+		leaked := engineGoroutines()
+		for leaked != "" && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
+			leaked = engineGoroutines()
 		}
-		if n := runtime.NumGoroutine(); n > base {
-			buf := make([]byte, 1<<20)
-			buf = buf[:runtime.Stack(buf, true)]
-			os.Stderr.WriteString("goroutine leak: " + string(buf))
+		if leaked != "" {
+			os.Stderr.WriteString("goroutine leak:\n" + leaked)
 			code = 1
 		}
 	}
 	os.Exit(code)
+}
+
+// engineGoroutines returns the stacks of goroutines running engine code
+// (other than the test runner itself).
+func engineGoroutines() string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "godotsteam-sockets/engine") && !strings.Contains(g, "TestMain") && !strings.Contains(g, "testing.") {
+			out = append(out, g)
+		}
+	}
+	return strings.Join(out, "\n\n")
 }
 
 // node is one Sockets under test plus the events it has produced.
