@@ -447,3 +447,48 @@ func TestLoopbackAcceptFromHandler(t *testing.T) {
 		t.Errorf("errors printed: %q", e)
 	}
 }
+
+// config_options through the engine: known keys (global-scope fake-network
+// ones included, api.md §2.4's leniency) work with any of the four value
+// types; unknown and read-only keys fail the creation with 0 and an error.
+func TestLoopbackConfigOptions(t *testing.T) {
+	s, h := newSteam(t)
+	requireEngine(t, s, h)
+	good := []*Dictionary{
+		dict(int64(4), int64(5), int64(9), int64(5000), int64(47), int64(3000)), // the seed's example
+		dict(int64(9), 5000.0, int64(2), 1.5),
+		dict(int64(9), "5000"),
+		dict(int64(34), false, int64(23), true),
+		dict(int64(24), int64(1_000_000_000)), // clamped, not rejected
+	}
+	for _, d := range good {
+		ls := call(t, s, "createListenSocketIP", "127.0.0.1:0", d).(int64)
+		if ls == 0 {
+			t.Errorf("options %v rejected: %q", d, h.takeErrors())
+			continue
+		}
+		call(t, s, "closeListenSocket", ls)
+	}
+	for _, d := range []*Dictionary{
+		dict(int64(99999), int64(1)), // unknown
+		dict(int64(33), int64(1000)), // MTU_DATA_SIZE is read-only
+		dict(int64(0), int64(1)),     // NETWORKING_CONFIG_INVALID
+	} {
+		if ls := call(t, s, "createListenSocketIP", "127.0.0.1:0", d).(int64); ls != 0 {
+			t.Errorf("options %v accepted", d)
+			call(t, s, "closeListenSocket", ls)
+		}
+		if !containsAll(h.takeErrors(), "createListenSocketIP") {
+			t.Errorf("options %v: no error printed", d)
+		}
+	}
+	// User data set at connect time reads back.
+	ls := call(t, s, "createListenSocketIP", "127.0.0.1:0", NewDictionary()).(int64)
+	addr := call(t, s, "getListenSocketAddress", ls).(string)
+	conn := call(t, s, "connectByIPAddress", addr, dict(configUserData, int64(-5_000_000_000))).(int64)
+	if got := call(t, s, "getConnectionUserData", conn); got != int64(-5_000_000_000) {
+		t.Errorf("user data %v", got)
+	}
+	call(t, s, "closeConnection", conn, int64(0), "", false)
+	call(t, s, "closeListenSocket", ls)
+}
