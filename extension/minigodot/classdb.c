@@ -1211,6 +1211,7 @@ cJSON *describe_json(void) {
     cJSON_AddStringToObject(o, "godot", v);
     cJSON_AddBoolToObject(o, "disable_deprecated", mg_host.disable_deprecated);
     cJSON_AddBoolToObject(o, "editor", mg_host.editor);
+    cJSON_AddNumberToObject(o, "editor_help_docs", mg_editor_help_docs());
     cJSON_AddItemToObject(o, "interface_requested", mg_requested_names());
     cJSON *sing = cJSON_AddArrayToObject(o, "singletons");
     for (size_t i = 0; i < nsingletons; i++)

@@ -1173,6 +1173,41 @@ static const uint8_t *gi_pba_index_const(const void *self, int64_t idx) { ENTER(
 static int32_t *gi_pi32_index(void *self, int64_t idx) { ENTER("packed_int32_array_operator_index"); return packed_ptrw(self, K_PI32_BUF, idx); }
 static const int32_t *gi_pi32_index_const(const void *self, int64_t idx) { ENTER("packed_int32_array_operator_index_const"); return packed_ptr(self, K_PI32_BUF, idx); }
 
+/* ---------------- editor help ---------------- */
+
+static int editor_help_docs;
+
+int mg_editor_help_docs(void) { return editor_help_docs; }
+
+static void editor_help_load(const char *data, int64_t len, const char *fn) {
+    if (!data) {
+        mg_violation("%s: NULL p_data", fn);
+        return;
+    }
+    if (len < 0) {
+        mg_violation("%s: negative p_size %lld", fn, (long long)len);
+        return;
+    }
+    size_t n = (size_t)len;
+    if (memchr(data, 0, n))
+        mg_violation("%s: p_size %lld covers a NUL byte (size is in bytes of the XML text)", fn, (long long)len);
+    char *text = xstrndup(data, n);
+    if (!strstr(text, "<class ") || !strstr(text, "</class>"))
+        mg_violation("%s: the XML has no <class ...>...</class> element", fn);
+    if (mg_host.level != LEVEL_EDITOR)
+        mg_log_event("warning", "editor help loaded outside EDITOR initialization", fn, "gdextension_interface.cpp", 0);
+    free(text);
+    editor_help_docs++;
+}
+static void gi_editor_help_load_xml_from_utf8_chars(const char *data) {
+    ENTER("editor_help_load_xml_from_utf8_chars");
+    editor_help_load(data, data ? (int64_t)strlen(data) : 0, "editor_help_load_xml_from_utf8_chars");
+}
+static void gi_editor_help_load_xml_from_utf8_chars_and_len(const char *data, int64_t len) {
+    ENTER("editor_help_load_xml_from_utf8_chars_and_len");
+    editor_help_load(data, len, "editor_help_load_xml_from_utf8_chars_and_len");
+}
+
 /* ---------------- get_proc_address ---------------- */
 
 static const struct {
@@ -1222,6 +1257,8 @@ static const struct {
     {"packed_byte_array_operator_index_const", (void *)gi_pba_index_const},
     {"packed_int32_array_operator_index", (void *)gi_pi32_index},
     {"packed_int32_array_operator_index_const", (void *)gi_pi32_index_const},
+    {"editor_help_load_xml_from_utf8_chars", (void *)gi_editor_help_load_xml_from_utf8_chars},
+    {"editor_help_load_xml_from_utf8_chars_and_len", (void *)gi_editor_help_load_xml_from_utf8_chars_and_len},
 };
 
 typedef struct {

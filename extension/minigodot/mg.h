@@ -413,6 +413,7 @@ extern MgHost mg_host;
 
 void *mg_get_proc_address(const char *name);
 cJSON *mg_requested_names(void);
+int mg_editor_help_docs(void);
 bool mg_version_getter_ok(void);
 
 MgClass *class_find(const char *name);
