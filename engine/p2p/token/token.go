@@ -1,0 +1,181 @@
+// Package token mints and verifies rendezvous login tokens: short-lived,
+// single-use, HMAC-SHA256-signed statements "this player is SteamID n until
+// time t" that a game's own backend issues after it has authenticated the
+// player its own way. The rendezvous service verifies them with the same
+// shared secret and refuses replays.
+//
+// Format (ASCII, URL-safe): gst1.<steamid>.<expiry unix>.<nonce hex>.<mac>
+// where mac = base64url(HMAC-SHA256(secret, "gst1.<steamid>.<expiry>.<nonce>")).
+package token
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+const prefix = "gst1"
+
+// MinSecretLen is the shortest shared secret accepted.
+const MinSecretLen = 16
+
+// MaxLen bounds a token's size; longer input is refused before parsing.
+const MaxLen = 200
+
+// Errors the verifier returns.
+var (
+	ErrMalformed = errors.New("token: malformed login token")
+	ErrBadMAC    = errors.New("token: login token signature is wrong (different secret or tampered token)")
+	ErrExpired   = errors.New("token: login token expired; ask the game backend for a fresh one")
+	ErrTooLong   = errors.New("token: login token lifetime exceeds the verifier's maximum")
+	ErrReplayed  = errors.New("token: login token was already used")
+	ErrBusy      = errors.New("token: too many unexpired tokens remembered; retry later")
+)
+
+// Mint creates a token for steamID valid for ttl. secret must be at least
+// MinSecretLen bytes.
+func Mint(secret []byte, steamID uint64, ttl time.Duration) (string, error) {
+	return mintAt(secret, steamID, time.Now().Add(ttl))
+}
+
+func mintAt(secret []byte, steamID uint64, expiry time.Time) (string, error) {
+	if len(secret) < MinSecretLen {
+		return "", fmt.Errorf("token: secret must be at least %d bytes", MinSecretLen)
+	}
+	var nonce [16]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return "", err
+	}
+	body := prefix + "." + strconv.FormatUint(steamID, 10) + "." + strconv.FormatInt(expiry.Unix(), 10) + "." + hex.EncodeToString(nonce[:])
+	return body + "." + sign(secret, body), nil
+}
+
+func sign(secret []byte, body string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(body))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Claims is what a valid token states.
+type Claims struct {
+	SteamID uint64
+	Expiry  time.Time
+	Nonce   string
+}
+
+// Parse checks a token's format and MAC (not expiry, not replay).
+func Parse(secret []byte, tok string) (Claims, error) {
+	if len(tok) > MaxLen {
+		return Claims{}, ErrMalformed
+	}
+	parts := strings.Split(tok, ".")
+	if len(parts) != 5 || parts[0] != prefix || len(parts[3]) != 32 {
+		return Claims{}, ErrMalformed
+	}
+	body := strings.Join(parts[:4], ".")
+	if !hmac.Equal([]byte(sign(secret, body)), []byte(parts[4])) {
+		return Claims{}, ErrBadMAC
+	}
+	id, err := strconv.ParseUint(parts[1], 10, 64)
+	if err != nil {
+		return Claims{}, ErrMalformed
+	}
+	exp, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil {
+		return Claims{}, ErrMalformed
+	}
+	if _, err := hex.DecodeString(parts[3]); err != nil {
+		return Claims{}, ErrMalformed
+	}
+	return Claims{SteamID: id, Expiry: time.Unix(exp, 0), Nonce: parts[3]}, nil
+}
+
+// Verifier checks tokens and remembers used nonces until they expire, so
+// each token logs in once. Memory is bounded by MaxRemembered. Safe for
+// concurrent use.
+type Verifier struct {
+	secret []byte
+	maxTTL time.Duration
+	max    int
+	now    func() time.Time
+
+	mu   sync.Mutex
+	used map[string]time.Time // nonce → expiry
+}
+
+// VerifierConfig configures a Verifier.
+type VerifierConfig struct {
+	Secret []byte
+	// MaxTTL refuses tokens whose expiry is further away (default 10 min);
+	// it also bounds how long a nonce must be remembered.
+	MaxTTL time.Duration
+	// MaxRemembered bounds the replay cache (default 100000); when full of
+	// unexpired nonces new logins fail with ErrBusy instead of growing.
+	MaxRemembered int
+	// Now overrides the clock (tests).
+	Now func() time.Time
+}
+
+// NewVerifier makes a verifier.
+func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
+	if len(cfg.Secret) < MinSecretLen {
+		return nil, fmt.Errorf("token: secret must be at least %d bytes", MinSecretLen)
+	}
+	if cfg.MaxTTL <= 0 {
+		cfg.MaxTTL = 10 * time.Minute
+	}
+	if cfg.MaxRemembered <= 0 {
+		cfg.MaxRemembered = 100000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Verifier{secret: append([]byte{}, cfg.Secret...), maxTTL: cfg.MaxTTL, max: cfg.MaxRemembered, now: cfg.Now, used: map[string]time.Time{}}, nil
+}
+
+// Verify checks the token and consumes it.
+func (v *Verifier) Verify(tok string) (Claims, error) {
+	c, err := Parse(v.secret, tok)
+	if err != nil {
+		return Claims{}, err
+	}
+	now := v.now()
+	if !c.Expiry.After(now) {
+		return Claims{}, ErrExpired
+	}
+	if c.Expiry.Sub(now) > v.maxTTL {
+		return Claims{}, ErrTooLong
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if _, seen := v.used[c.Nonce]; seen {
+		return Claims{}, ErrReplayed
+	}
+	if len(v.used) >= v.max {
+		for n, exp := range v.used {
+			if !exp.After(now) {
+				delete(v.used, n)
+			}
+		}
+		if len(v.used) >= v.max {
+			return Claims{}, ErrBusy
+		}
+	}
+	v.used[c.Nonce] = c.Expiry
+	return c, nil
+}
+
+// Remembered is the size of the replay cache.
+func (v *Verifier) Remembered() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return len(v.used)
+}

@@ -1,0 +1,139 @@
+package token
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var secret = []byte("0123456789abcdef-test-secret")
+
+func TestMintVerify(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	v, err := NewVerifier(VerifierConfig{Secret: secret, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mint := func(id uint64, exp time.Time) string {
+		tok, err := mintAt(secret, id, exp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	good := mint(76561197960266729, now.Add(time.Minute))
+	otherSecret, _ := mintAt([]byte("another-secret-of-16+bytes"), 1, now.Add(time.Minute))
+	tampered := strings.Replace(good, "76561197960266729", "76561197960266730", 1)
+
+	tests := []struct {
+		name string
+		tok  string
+		want error
+	}{
+		{"good", good, nil},
+		{"replayed", good, ErrReplayed},
+		{"expired", mint(5, now.Add(-time.Second)), ErrExpired},
+		{"expires now", mint(5, now), ErrExpired},
+		{"too long-lived", mint(5, now.Add(time.Hour)), ErrTooLong},
+		{"other secret", otherSecret, ErrBadMAC},
+		{"tampered identity", tampered, ErrBadMAC},
+		{"garbage", "hello", ErrMalformed},
+		{"empty", "", ErrMalformed},
+		{"huge", strings.Repeat("a", 10000), ErrMalformed},
+		{"wrong prefix", "gst2" + good[4:], ErrMalformed},
+	}
+	for _, tc := range tests {
+		c, err := v.Verify(tc.tok)
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.want)
+		}
+		if tc.want == nil && c.SteamID != 76561197960266729 {
+			t.Errorf("%s: claims = %+v", tc.name, c)
+		}
+	}
+}
+
+func TestReplayCacheBounded(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	v, _ := NewVerifier(VerifierConfig{Secret: secret, MaxRemembered: 3, Now: func() time.Time { return now }})
+	for i := 0; i < 3; i++ {
+		tok, _ := mintAt(secret, 1, now.Add(time.Duration(i+1)*time.Second))
+		if _, err := v.Verify(tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tok, _ := mintAt(secret, 1, now.Add(time.Minute))
+	if _, err := v.Verify(tok); !errors.Is(err, ErrBusy) {
+		t.Fatalf("full cache: err = %v, want ErrBusy", err)
+	}
+	now = now.Add(2 * time.Second) // two of the three expire
+	if _, err := v.Verify(tok); err != nil {
+		t.Fatalf("after expiry: %v", err)
+	}
+	if n := v.Remembered(); n != 2 {
+		t.Fatalf("remembered %d nonces, want 2", n)
+	}
+}
+
+func TestConcurrentReplayOnlyOneWins(t *testing.T) {
+	v, _ := NewVerifier(VerifierConfig{Secret: secret})
+	tok, _ := Mint(secret, 9, time.Minute)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := 0
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := v.Verify(tok); err == nil {
+				mu.Lock()
+				wins++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Fatalf("%d logins with one token, want 1", wins)
+	}
+}
+
+func TestShortSecretRefused(t *testing.T) {
+	if _, err := Mint([]byte("short"), 1, time.Minute); err == nil {
+		t.Fatal("minted with a short secret")
+	}
+	if _, err := NewVerifier(VerifierConfig{Secret: []byte("short")}); err == nil {
+		t.Fatal("verifier with a short secret")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	tok, _ := Mint(secret, 42, time.Minute)
+	f.Add(tok)
+	f.Add("gst1.1.2.00000000000000000000000000000000.x")
+	f.Fuzz(func(t *testing.T, s string) {
+		if _, err := Parse(secret, s); err != nil {
+			return
+		}
+		i := strings.LastIndexByte(s, '.')
+		if s[i+1:] != sign(secret, s[:i]) {
+			t.Fatalf("accepted %q whose MAC is not the canonical one", s)
+		}
+	})
+}
+
+func BenchmarkVerify(b *testing.B) {
+	v, _ := NewVerifier(VerifierConfig{Secret: secret, MaxRemembered: b.N + 1})
+	toks := make([]string, b.N)
+	for i := range toks {
+		toks[i], _ = Mint(secret, uint64(i+1), time.Minute)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := v.Verify(toks[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
