@@ -1,0 +1,225 @@
+package engine
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Interop with unmodified GameNetworkingSockets: GNS's example_chat as a
+// server with Go clients, and a Go server with an example_chat client.
+// Set GNS_BIN_DIR to the directory holding the example_chat binary.
+
+func gnsBinary(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("GNS_BIN_DIR")
+	if dir == "" {
+		t.Skip("GNS interop: set GNS_BIN_DIR to the directory with GameNetworkingSockets' example_chat binary to run this test")
+	}
+	p := filepath.Join(dir, "example_chat")
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("GNS interop: %v", err)
+	}
+	return p
+}
+
+// proc is a running example_chat with its output collected line by line.
+type proc struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	mu    sync.Mutex
+	lines []string
+	done  chan struct{}
+}
+
+func startGNS(t *testing.T, bin string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = filepath.Dir(bin)
+	if lib := filepath.Join(filepath.Dir(bin), "..", "lib"); dirExists(lib) {
+		cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+lib+":"+filepath.Dir(bin)+":"+os.Getenv("LD_LIBRARY_PATH"))
+	} else {
+		cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+filepath.Dir(bin)+":"+os.Getenv("LD_LIBRARY_PATH"))
+	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	p := &proc{t: t, cmd: cmd, stdin: stdin, done: make(chan struct{})}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(p.done)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.lines = append(p.lines, sc.Text())
+			p.mu.Unlock()
+			t.Logf("[%s] %s", filepath.Base(bin)+" "+args[0], sc.Text())
+		}
+	}()
+	t.Cleanup(func() {
+		_ = p.stdin.Close()
+		_ = p.cmd.Process.Kill()
+		<-p.done
+		_ = p.cmd.Wait()
+	})
+	return p
+}
+
+func dirExists(p string) bool { st, err := os.Stat(p); return err == nil && st.IsDir() }
+
+func (p *proc) send(line string) {
+	p.t.Helper()
+	if _, err := io.WriteString(p.stdin, line+"\n"); err != nil {
+		p.t.Fatalf("write to example_chat: %v", err)
+	}
+}
+
+func (p *proc) waitLine(substr string, d time.Duration) string {
+	p.t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		p.mu.Lock()
+		for _, l := range p.lines {
+			if strings.Contains(l, substr) {
+				p.mu.Unlock()
+				return l
+			}
+		}
+		p.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+	}
+	p.t.Fatalf("example_chat never printed %q", substr)
+	return ""
+}
+
+func freeUDPPort(t *testing.T) uint16 {
+	pc, err := net.ListenUDP("udp", &net.UDPAddr{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	return uint16(pc.LocalAddr().(*net.UDPAddr).Port)
+}
+
+// waitMessage receives on conn until a message containing substr arrives.
+func waitMessage(t *testing.T, n *node, conn Handle, substr string, d time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		for _, m := range n.s.ReceiveMessagesOnConnection(conn, 64) {
+			t.Logf("go conn %d got: %q", conn, m.Data)
+			if strings.Contains(string(m.Data), substr) {
+				return string(m.Data)
+			}
+		}
+		n.pump()
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no message containing %q on connection %d", substr, conn)
+	return ""
+}
+
+func TestInteropGNSServerGoClients(t *testing.T) {
+	bin := gnsBinary(t)
+	port := freeUDPPort(t)
+	srv := startGNS(t, bin, "server", "--port", strconv.Itoa(int(port)))
+	srv.waitLine("Server listening on port", 10*time.Second)
+
+	n := newNode(t, Options{})
+	addr := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)
+	c1 := n.connect(addr)
+	n.waitState(c1, StateConnected, 10*time.Second)
+	waitMessage(t, n, c1, "Welcome, stranger.", 10*time.Second)
+	info, _ := n.s.ConnectionInfo(c1)
+	if info.Flags&InfoFlagUnencrypted != 0 {
+		t.Fatal("GNS connection is unencrypted")
+	}
+	srv.waitLine("Connection request from", 5*time.Second)
+
+	c2 := n.connect(addr)
+	n.waitState(c2, StateConnected, 10*time.Second)
+	waitMessage(t, n, c2, "Welcome, stranger.", 10*time.Second)
+	waitMessage(t, n, c1, "Hark!  A stranger hath joined", 10*time.Second)
+
+	// Go → GNS → Go: a chat line from c1 is relayed to c2.
+	if _, r := n.s.SendMessageToConnection(c1, []byte("hello from go"), SendReliable); r != ResultOK {
+		t.Fatal(r)
+	}
+	waitMessage(t, n, c2, ": hello from go", 10*time.Second)
+	if _, r := n.s.SendMessageToConnection(c2, []byte("/nick gopher"), SendReliable); r != ResultOK {
+		t.Fatal(r)
+	}
+	waitMessage(t, n, c2, "Ye shall henceforth be known as gopher", 10*time.Second)
+	waitMessage(t, n, c1, "shall henceforth be known as gopher", 10*time.Second)
+
+	// Go client leaves with a reason; the server reports it.
+	n.s.CloseConnection(c2, 1000, "gopher leaves", true)
+	srv.waitLine("gopher leaves", 10*time.Second)
+	waitMessage(t, n, c1, "gopher hath departed", 10*time.Second)
+
+	// Server shutdown: final message, then ClosedByPeer "Server Shutdown".
+	srv.send("/quit")
+	waitMessage(t, n, c1, "Server is shutting down.  Goodbye.", 10*time.Second)
+	ev := n.waitState(c1, StateClosedByPeer, 10*time.Second)
+	if ev.Info.EndDebug != "Server Shutdown" {
+		t.Fatalf("close reason %d %q", ev.Info.EndReason, ev.Info.EndDebug)
+	}
+}
+
+func TestInteropGoServerGNSClient(t *testing.T) {
+	bin := gnsBinary(t)
+	n := newNode(t, Options{})
+	_, a := n.listen("[::]:0")
+	cli := startGNS(t, bin, "client", "127.0.0.1:"+strconv.Itoa(int(a.Port())))
+
+	ev := n.waitState(0, StateConnecting, 10*time.Second)
+	sc := ev.Conn
+	if ev.Info.RemoteAddr.Addr().String() != "127.0.0.1" {
+		t.Fatalf("remote address %v", ev.Info.RemoteAddr)
+	}
+	if r := n.s.AcceptConnection(sc); r != ResultOK {
+		t.Fatal(r)
+	}
+	n.waitState(sc, StateConnected, 10*time.Second)
+	cli.waitLine("Connected to server OK", 10*time.Second)
+
+	// Go → GNS.
+	if _, r := n.s.SendMessageToConnection(sc, []byte("greetings from the go server"), SendReliable); r != ResultOK {
+		t.Fatal(r)
+	}
+	cli.waitLine("greetings from the go server", 10*time.Second)
+	// GNS → Go.
+	cli.send("hello from gns")
+	waitMessage(t, n, sc, "hello from gns", 10*time.Second)
+	// A larger burst both ways.
+	for i := range 50 {
+		n.s.SendMessageToConnection(sc, []byte("line "+strconv.Itoa(i)+" "+strings.Repeat("x", 100)), SendReliable)
+	}
+	cli.waitLine("line 49 ", 15*time.Second)
+
+	// The GNS client quits with linger: we see ClosedByPeer "Goodbye".
+	cli.send("/quit")
+	ce := n.waitState(sc, StateClosedByPeer, 10*time.Second)
+	if ce.Info.EndDebug != "Goodbye" || ce.Info.EndReason != EndAppGeneric {
+		t.Fatalf("close %d %q", ce.Info.EndReason, ce.Info.EndDebug)
+	}
+	n.s.CloseConnection(sc, 0, "", false)
+}
