@@ -1,6 +1,7 @@
 package main
 
 /*
+#cgo CFLAGS: -fvisibility=hidden -Wall -Wextra -Wno-unused-parameter
 #include <stdlib.h>
 #include "gdx.h"
 */

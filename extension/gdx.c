@@ -17,50 +17,8 @@
 #endif
 
 #include "gdx.h"
+#include "gdx_iface.h"
 #include "_cgo_export.h"
-
-/* Shapes of the interface functions we load (from the notes, §2.1). */
-typedef void (*PfnGetGodotVersion)(GdxGodotVersion *r);
-typedef void (*PfnGetGodotVersion2)(GdxGodotVersion2 *r);
-typedef void (*PfnPrintError)(const char *desc, const char *fn, const char *file, int32_t line, GdxBool notify);
-typedef void (*PfnStringNameNewUtf8Len)(void *r_dest, const char *s, GdxInt len);
-typedef GdxInt (*PfnStringNewUtf8Len2)(void *r_dest, const char *s, GdxInt len);
-typedef GdxInt (*PfnStringToUtf8)(const void *s, char *r_text, GdxInt max);
-typedef void (*PfnVariantNewNil)(void *r_dest);
-typedef void (*PfnVariantNewCopy)(void *r_dest, const void *src);
-typedef void (*PfnVariantDestroy)(void *v);
-typedef GdxVariantType (*PfnVariantGetType)(const void *v);
-typedef void (*PfnFromTypeCtor)(void *r_variant, void *value);
-typedef void (*PfnToTypeCtor)(void *r_value, void *variant);
-typedef PfnFromTypeCtor (*PfnGetVariantFromTypeConstructor)(GdxVariantType t);
-typedef PfnToTypeCtor (*PfnGetVariantToTypeConstructor)(GdxVariantType t);
-typedef void (*PfnPtrConstructor)(void *r_base, const void *const *args);
-typedef void (*PfnPtrDestructor)(void *base);
-typedef void (*PfnPtrBuiltinMethod)(void *base, const void *const *args, void *r_return, int32_t argc);
-typedef PfnPtrConstructor (*PfnVariantGetPtrConstructor)(GdxVariantType t, int32_t index);
-typedef PfnPtrDestructor (*PfnVariantGetPtrDestructor)(GdxVariantType t);
-typedef PfnPtrBuiltinMethod (*PfnVariantGetPtrBuiltinMethod)(GdxVariantType t, const void *method_sn, GdxInt hash);
-typedef void *(*PfnIndex)(void *self, GdxInt index);
-typedef const void *(*PfnIndexConst)(const void *self, GdxInt index);
-typedef void *(*PfnDictIndex)(void *self, const void *key);
-typedef const void *(*PfnDictIndexConst)(const void *self, const void *key);
-typedef void (*PfnRegisterClass3)(void *lib, const void *cls, const void *parent, const GdxClassCreationInfo3 *info);
-typedef void (*PfnRegisterClass4)(void *lib, const void *cls, const void *parent, const GdxClassCreationInfo4 *info);
-typedef void (*PfnRegisterMethod)(void *lib, const void *cls, const GdxMethodInfo *info);
-typedef void (*PfnRegisterConstant)(void *lib, const void *cls, const void *enum_sn, const void *name_sn, GdxInt value,
-                                    GdxBool bitfield);
-typedef void (*PfnRegisterSignal)(void *lib, const void *cls, const void *sig, const GdxPropertyInfo *args,
-                                  GdxInt argc);
-typedef void (*PfnUnregisterClass)(void *lib, const void *cls);
-typedef void *(*PfnConstructObject)(const void *cls);
-typedef void (*PfnObjectSetInstance)(void *obj, const void *cls, void *instance);
-typedef void (*PfnObjectDestroy)(void *obj);
-typedef void *(*PfnGetMethodBind)(const void *cls, const void *method, GdxInt hash);
-typedef void *(*PfnGlobalGetSingleton)(const void *name);
-typedef void (*PfnMethodBindPtrcall)(void *mb, void *obj, const void *const *args, void *r_ret);
-typedef void (*PfnMethodBindCall)(void *mb, void *obj, const void *const *args, GdxInt argc, void *r_ret,
-                                  GdxCallError *r_error);
-typedef void (*PfnEditorHelpLoad)(const char *data, GdxInt len);
 
 /* The types whose constructors, destructors and conversions we cache. */
 #define CACHED_TYPES GDX_TYPE_MAX
@@ -122,14 +80,17 @@ static struct {
     PfnPtrConstructor node_path_from_string;
     PfnPtrBuiltinMethod dictionary_keys;
     PfnPtrBuiltinMethod array_append;
-    void *mb_register_singleton;
-    void *mb_unregister_singleton;
-    void *mb_emit_signal;
-    void *mb_notification;
+    const void *mb_register_singleton;
+    const void *mb_unregister_singleton;
+    const void *mb_emit_signal;
+    const void *mb_notification;
     void *engine;
     uint8_t sn_object[GDX_STRING_NAME_SIZE]; /* "Object" */
     const void *class_sn; /* set by gdx_register_class, owned by Go */
 } G;
+
+_Static_assert(__builtin_types_compatible_p(__typeof__(&godotsteam_sockets_init), GdxInitializationFn),
+               "the entry point has the GDExtensionInitializationFunction shape");
 
 static GdxFn load(const char *name) {
     return G.get_proc_address(name);
@@ -284,7 +245,7 @@ GDX_EXPORT GdxBool godotsteam_sockets_init(GdxGetProcAddressFn get_proc_address,
     return 1;
 
 fail: {
-    char msg[256];
+    char msg[512];
     snprintf(msg, sizeof msg,
              "godotsteam-sockets: Godot %s does not offer the interface function '%s'; the extension is disabled.",
              G.version_string, missing);
@@ -465,11 +426,11 @@ const void *gdx_packed_data_const(GdxVariantType t, const void *packed) {
 
 /* ---- SCENE set-up: builtin function pointers and engine method binds ---- */
 
-static void *temp_method_bind(const char *cls, const char *method, GdxInt hash) {
+static const void *temp_method_bind(const char *cls, const char *method, GdxInt hash) {
     uint8_t cls_sn[GDX_STRING_NAME_SIZE], m_sn[GDX_STRING_NAME_SIZE];
     G.string_name_new(cls_sn, cls, (GdxInt)strlen(cls));
     G.string_name_new(m_sn, method, (GdxInt)strlen(method));
-    void *mb = G.get_method_bind(cls_sn, m_sn, hash);
+    const void *mb = G.get_method_bind(cls_sn, m_sn, hash);
     gdx_string_name_destroy(m_sn);
     gdx_string_name_destroy(cls_sn);
     return mb;

@@ -224,6 +224,8 @@ typedef struct {
 } GdxClassCreationInfo4;
 
 typedef GdxFn (*GdxGetProcAddressFn)(const char *name);
+typedef GdxBool (*GdxInitializationFn)(GdxGetProcAddressFn get_proc_address, void *library,
+                                       GdxInitialization *r_initialization);
 
 /* ---- Engine method hashes (extension_api.json) ---- */
 
