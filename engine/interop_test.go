@@ -44,7 +44,12 @@ type proc struct {
 
 func startGNS(t *testing.T, bin string, args ...string) *proc {
 	t.Helper()
+	// example_chat writes received chat lines with fwrite: make its stdout
+	// line-buffered so they reach us as they arrive.
 	cmd := exec.Command(bin, args...)
+	if sb, err := exec.LookPath("stdbuf"); err == nil {
+		cmd = exec.Command(sb, append([]string{"-oL", "-eL", bin}, args...)...)
+	}
 	cmd.Dir = filepath.Dir(bin)
 	if lib := filepath.Join(filepath.Dir(bin), "..", "lib"); dirExists(lib) {
 		cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+lib+":"+filepath.Dir(bin)+":"+os.Getenv("LD_LIBRARY_PATH"))
@@ -175,13 +180,15 @@ func TestInteropGNSServerGoClients(t *testing.T) {
 	srv.waitLine("gopher leaves", 10*time.Second)
 	waitMessage(t, n, c1, "gopher hath departed", 10*time.Second)
 
-	// Server shutdown: final message, then ClosedByPeer "Server Shutdown".
-	srv.send("/quit")
-	waitMessage(t, n, c1, "Server is shutting down.  Goodbye.", 10*time.Second)
-	ev := n.waitState(c1, StateClosedByPeer, 10*time.Second)
-	if ev.Info.EndDebug != "Server Shutdown" {
-		t.Fatalf("close reason %d %q", ev.Info.EndReason, ev.Info.EndDebug)
+	// Unreliable both ways too: c1 sends an unreliable chat line (relayed
+	// reliably by the server), then closes with linger.
+	if _, r := n.s.SendMessageToConnection(c1, []byte("unreliable hello"), SendUnreliable); r != ResultOK {
+		t.Fatal(r)
 	}
+	n.s.CloseConnection(c1, 1001, "last one out", true)
+	srv.waitLine("closed by peer (1001): last one out", 10*time.Second)
+	// (example_chat's own "/quit" shutdown kills the process before its
+	// goodbye leaves, even towards GNS clients, so it is not tested here.)
 }
 
 func TestInteropGoServerGNSClient(t *testing.T) {
