@@ -318,6 +318,7 @@ type HostOpts struct {
 	DisableDeprecated bool
 	Entry             string
 	Lib               string
+	Env               []string // extra environment for the host process
 }
 
 func (o HostOpts) args(cmd string) []string {
@@ -377,6 +378,7 @@ func StartHost(t testing.TB, name string, o HostOpts) *Host {
 	requireHost(t)
 	h := &Host{t: t, name: name, lines: make(chan []byte, 64), stderr: &syncBuf{}, done: make(chan struct{})}
 	h.cmd = exec.Command(hostBin, o.args("run")...)
+	h.cmd.Env = append(os.Environ(), o.Env...)
 	h.cmd.Stderr = h.stderr
 	var err error
 	h.stdin, err = h.cmd.StdinPipe()
@@ -618,6 +620,7 @@ func Describe(t testing.TB, o HostOpts) ([]byte, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, hostBin, o.args("describe")...)
+	cmd.Env = append(os.Environ(), o.Env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

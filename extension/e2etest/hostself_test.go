@@ -283,3 +283,45 @@ func TestHostReportsMisuse(t *testing.T) {
 		h.Quit()
 	})
 }
+
+// Registration and lifecycle mistakes (selected in the test library by
+// TESTLIB_BAD) must each be reported, and fail the run.
+func TestHostReportsABIMistakes(t *testing.T) {
+	requireTestLib(t)
+	cases := []struct{ bad, godot, want string }{
+		{"null_hint_string", "4.3", "hint_string is NULL"},
+		{"null_arg_name", "4.3", "PropertyInfo.name is NULL"},
+		{"null_metadata", "4.3", "arguments_metadata is NULL"},
+		{"null_return_info", "4.3", "return_value_info is NULL"},
+		{"default_type", "4.3", "default is a String, parameter is declared int"},
+		{"too_many_defaults", "4.3", "default_argument_count 3 > argument_count 2"},
+		{"duplicate_method", "4.3", "duplicate method"},
+		{"unregistered_enum", "4.3", "'Steam.Nope' which is not registered"},
+		{"duplicate_constant", "4.3", "duplicate constant"},
+		{"singleton_by_value", "4.3", "pass a pointer to a variable holding the Object*"},
+		{"ptrcall_emit", "4.3", "emit_signal is vararg"},
+		{"wrong_hash", "4.3", "has changed and no compatibility fallback"},
+		{"destroy_registered_singleton", "4.3", "still registered as the singleton"},
+		{"keep_object", "4.3", "object(s) still alive"},
+		{"keep_class", "4.3", "is still registered"},
+		{"leak_cached_name", "4.3", "StringName reference(s)"},
+		{"unavailable_name", "4.3", "exists only since Godot 4.7"},
+		{"unknown_name", "4.7", "not a GDExtension interface function"},
+		{"core_singleton", "4.3", "during CORE initialization"},
+		{"unset_deinit", "4.3", "deinitialize is unset"},
+		{"no_postinit", "4.4", "NOTIFICATION_POSTINITIALIZE was not sent"},
+	}
+	for _, c := range cases {
+		t.Run(c.bad, func(t *testing.T) {
+			o := testLibOpts(c.godot)
+			o.Env = []string{"TESTLIB_BAD=" + c.bad}
+			_, stderr, err := Describe(t, o)
+			if err == nil {
+				t.Errorf("describe exited 0 despite %s", c.bad)
+			}
+			if !strings.Contains(stderr, "VIOLATION") || !strings.Contains(stderr, c.want) {
+				t.Errorf("no violation containing %q; stderr:\n%s", c.want, stderr)
+			}
+		})
+	}
+}

@@ -321,10 +321,15 @@ static void gi_register_method(const void *lib, const void *cname, const AbiMeth
     if (m.has_ret) {
         char rctx[300];
         snprintf(rctx, sizeof rctx, "%s return value", ctx);
-        if (!mi->return_value_info)
+        if (!mi->return_value_info) {
             mg_violation("%s: return_value_info is NULL while has_return_value is set", ctx);
-        else
+            m.ret.name = xstrdup("");
+            m.ret.class_name = xstrdup("");
+            m.ret.hint_string = xstrdup("");
+            m.ret.usage = USAGE_NIL_IS_VARIANT;
+        } else {
             copy_prop(&m.ret, mi->return_value_info, rctx, false);
+        }
         if (mi->return_value_metadata > 13)
             mg_violation("%s: return_value_metadata %u out of range", ctx, mi->return_value_metadata);
         if (m.ret.type == VT_NIL && !(m.ret.usage & USAGE_NIL_IS_VARIANT))

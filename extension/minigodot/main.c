@@ -4,7 +4,8 @@
  *   minigodot run LIBRARY [options]        JSON-lines requests on stdin
  *
  * options: --godot 4.3|4.4|4.5|4.6|4.7  --editor  --disable-deprecated
- *          --entry SYMBOL (default godotsteam_sockets_init)  --allow-threads
+ *          --entry SYMBOL (default godotsteam_sockets_init)
+ *          --allow-threads (interface calls off the main thread are violations unless given)
  *
  * Exit status: 0 clean, 1 violations were recorded, 2 usage or load error,
  * 70 a fatal misuse that would crash Godot. */
@@ -298,6 +299,8 @@ static cJSON *do_invoke(const cJSON *req, const char *method_override, bool ptr)
         cJSON_AddItemToObject(r, "call_error", call_error_json(&ce));
         return r;
     }
+    if ((ptr && !m->ptrcall) || (!ptr && !m->call))
+        return fail_response(req, "the method was registered without this call function");
     char ctx[300];
     snprintf(ctx, sizeof ctx, "%s %s.%s", ptr ? "ptrcall" : "call", obj->ext_class->name, m->name);
 
@@ -556,6 +559,8 @@ int main(int argc, char **argv) {
             mg_host.disable_deprecated = true;
         else if (!strcmp(argv[i], "--allow-threads"))
             mg_host.allow_threads = true;
+        else if (!strcmp(argv[i], "--strict-threads"))
+            mg_host.allow_threads = false; /* the default; accepted for the notes' spelling */
         else if (!strcmp(argv[i], "--entry") && i + 1 < argc)
             entry = argv[++i];
         else {

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef void (*Fn)(void);
@@ -50,6 +51,10 @@ typedef struct {
 
 typedef struct { uint32_t major, minor, patch; const char *s; } Version;
 typedef struct { uint32_t major, minor, patch, hex; const char *a, *b, *c; uint64_t ts; const char *s; } Version2;
+
+/* TESTLIB_BAD selects one deliberate ABI mistake, for the host's self-test */
+static const char *bad = "";
+static bool is_bad(const char *what) { return strcmp(bad, what) == 0; }
 
 /* interface */
 static void *lib;
@@ -403,7 +408,7 @@ static void *make_object(void) {
     void *o;
     if (minor >= 7) o = ((void *(*)(const void *))construct)(&sn_object);
     else o = construct(&sn_object);
-    if (minor >= 4) {
+    if (minor >= 4 && !is_bad("no_postinit")) {
         int64_t what = 0;
         uint8_t rev = 0;
         const void *a[2] = {&what, &rev};
@@ -424,6 +429,11 @@ static PropInfo prop(uint32_t type, const char *name, const char *cls, uint32_t 
 
 static void initialize(void *ud, uint32_t level) {
     (void)ud;
+    if (level == 0 && is_bad("core_singleton")) {
+        Str e = sn("Engine");
+        (void)get_singleton(&e);
+        sn_free(&e);
+    }
     if (level != 2) return;
     sn_steam = sn("Steam");
     sn_object = sn("Object");
@@ -455,7 +465,9 @@ static void initialize(void *ud, uint32_t level) {
         uint32_t meta[3] = {0, 0, 0};
         for (int k = 0; k < d->argc; k++) args[k] = prop(d->args[k], d->argn[k], "", d->args[k] == T_NIL ? 6 | 131072 : 6, &keep[2 * k]);
         char enum_cls[64] = "";
-        if (d->ret_enum) {
+        if (d->ret_enum && is_bad("unregistered_enum")) {
+            strcpy(enum_cls, "Steam.Nope");
+        } else if (d->ret_enum) {
             strcpy(enum_cls, "Steam.");
             strcat(enum_cls, d->ret_enum);
         }
@@ -466,9 +478,21 @@ static void initialize(void *ud, uint32_t level) {
             int64_t x = d->def_int;
             ((void (*)(Variant *, void *))from_type(T_INT))(&defv, &x);
         }
-        Str name = sn(d->name);
+        Str name = sn(i == 1 && is_bad("duplicate_method") ? "add" : d->name);
         MethodInfo mi = {&name, (void *)(uintptr_t)(i + 1), (void *)call_func, (void *)ptrcall_func, 1, d->has_ret, &ret, 0,
                          (uint32_t)d->argc, args, meta, (uint32_t)d->ndef, (void **)defp};
+        if (i == 0) {
+            if (is_bad("null_hint_string")) args[0].hint_string = NULL;
+            if (is_bad("null_arg_name")) args[0].name = NULL;
+            if (is_bad("null_metadata")) mi.meta = NULL;
+            if (is_bad("null_return_info")) mi.ret_info = NULL;
+            if (is_bad("default_type")) {
+                v_destroy(&defv);
+                ((void (*)(Variant *, void *))from_type(T_STRING))(&defv, &s_empty);
+            }
+            if (is_bad("too_many_defaults")) mi.ndef = 3;
+        }
+
         reg_method(lib, &sn_steam, &mi);
         sn_free(&name);
         for (int k = 0; k < d->argc; k++) { sn_free(&keep[2 * k]); sn_free(&keep[2 * k + 1]); }
@@ -481,6 +505,7 @@ static void initialize(void *ud, uint32_t level) {
     reg_const(lib, &sn_steam, &e, &a, 0, 0);
     reg_const(lib, &sn_steam, &e, &b, 1, 0);
     reg_const(lib, &sn_steam, &sn_empty, &m, 7, 0);
+    if (is_bad("duplicate_constant")) reg_const(lib, &sn_steam, &sn_empty, &m, 8, 0);
     sn_free(&e); sn_free(&a); sn_free(&b); sn_free(&m);
     /* signal */
     Str keep[4];
@@ -497,7 +522,18 @@ static void initialize(void *ud, uint32_t level) {
     obj = make_object();
     void *engine = get_singleton(&sn_engine);
     const void *ra[2] = {&sn_steam, &obj};
+    if (is_bad("singleton_by_value")) ra[1] = obj; /* must be a pointer to the Object* */
     bind_ptrcall(bind_reg, engine, ra, NULL);
+    if (is_bad("ptrcall_emit")) {
+        const void *ea[1] = {&sn_fired};
+        bind_ptrcall(bind_emit, obj, ea, NULL);
+    }
+    if (is_bad("wrong_hash")) {
+        Str on = sn("Object"), gc = sn("get_class");
+        get_bind(&on, &gc, 12345);
+        sn_free(&on);
+        sn_free(&gc);
+    }
 }
 
 static void deinitialize(void *ud, uint32_t level) {
@@ -505,19 +541,24 @@ static void deinitialize(void *ud, uint32_t level) {
     if (level != 2) return;
     void *engine = get_singleton(&sn_engine);
     const void *ua[1] = {&sn_steam};
-    bind_ptrcall(bind_unreg, engine, ua, NULL);
-    obj_destroy(obj);
-    unreg_class(lib, &sn_steam);
+    if (!is_bad("destroy_registered_singleton"))
+        bind_ptrcall(bind_unreg, engine, ua, NULL);
+    if (!is_bad("keep_object"))
+        obj_destroy(obj);
+    if (!is_bad("keep_class"))
+        unreg_class(lib, &sn_steam);
     sn_free(&sn_steam);
     sn_free(&sn_object);
     sn_free(&sn_empty);
     sn_free(&sn_fired);
-    sn_free(&sn_engine);
+    if (!is_bad("leak_cached_name"))
+        sn_free(&sn_engine);
     str_free(&s_empty);
 }
 
 __attribute__((visibility("default"))) uint8_t testlib_init(GetProc gp, void *library, Init *r) {
     lib = library;
+    if (getenv("TESTLIB_BAD")) bad = getenv("TESTLIB_BAD");
     void (*ver)(Version *);
     LOAD(ver, "get_godot_version");
     Version v;
@@ -564,9 +605,12 @@ __attribute__((visibility("default"))) uint8_t testlib_init(GetProc gp, void *li
     LOAD(get_singleton, "global_get_singleton");
     LOAD(bind_ptrcall, "object_method_bind_ptrcall");
     LOAD(bind_call, "object_method_bind_call");
+    if (is_bad("unavailable_name")) (void)gp("classdb_register_extension_class6");
+    if (is_bad("unknown_name")) (void)gp("no_such_interface_function");
     r->min_level = 2;
     r->userdata = NULL;
     r->init = initialize;
-    r->deinit = deinitialize;
+    if (!is_bad("unset_deinit"))
+        r->deinit = deinitialize;
     return 1;
 }
