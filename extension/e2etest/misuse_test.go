@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -317,6 +318,53 @@ func TestEveryGodotVersion(t *testing.T) {
 			}
 			if r := h.Do(map[string]any{"op": "instantiate", "class": "Steam"}); !r.OK {
 				t.Errorf("ClassDB.instantiate(\"Steam\") round trip: %s", r.Err)
+			}
+			h.Quit()
+		})
+	}
+}
+
+// Features that need Valve's backend fail with their documented failure
+// value and say why in an engine error (print_error), on both paths.
+func TestBackendOnlyFeaturesFailCleanly(t *testing.T) {
+	lib := requireLib(t)
+	for _, p := range []Path{CallPath, PtrPath} {
+		t.Run(string(p), func(t *testing.T) {
+			h := StartHost(t, "backend", HostOpts{Lib: lib, Godot: "4.7"})
+			h.MustCall(p, "steamInit", Bool(true), Int(0), Bool(false))
+			r := h.Invoke(p, "getFakeIP", Int(0))
+			v, err := Decode(r.Ret)
+			if err != nil || !r.OK {
+				t.Fatalf("getFakeIP: %v %s", err, r.Err)
+			}
+			d := v.(*Dictionary)
+			ports, _ := d.Get("ports")
+			if pa, ok := ports.([]int32); !ok || len(pa) != 8 {
+				t.Errorf("getFakeIP ports = %T %v, want a PackedInt32Array of 8", ports, ports)
+			}
+			if res := getInt(t, d, "result"); res == 1 {
+				t.Errorf("getFakeIP result RESULT_OK without a backend")
+			}
+			if ip := getStr(t, d, "ip"); ip != "" {
+				t.Errorf("getFakeIP ip %q", ip)
+			}
+			logged := false
+			for _, ev := range r.Events {
+				if ev.Event == "log" && ev.Level == "error" && strings.Contains(ev.Text, "getFakeIP") {
+					logged = true
+				}
+			}
+			if !logged {
+				t.Errorf("getFakeIP failed without an engine error saying why: %+v", r.Events)
+			}
+			if ok := h.MustCall(p, "beginAsyncRequestFakeIP", Int(1)); ok != false {
+				t.Errorf("beginAsyncRequestFakeIP = %v", ok)
+			}
+			h.Pump(p)
+			for _, s := range h.TakeSignals() {
+				if s.Name == "fake_ip_result" {
+					t.Errorf("fake_ip_result emitted without a backend: %+v", s)
+				}
 			}
 			h.Quit()
 		})
