@@ -106,7 +106,7 @@ func goMethodCall(method, inst C.uintptr_t, args *unsafe.Pointer, argc C.GdxInt,
 	}
 	if m.HasReturn {
 		var tmp variant
-		c.toVariant(unsafe.Pointer(&tmp), ret, 0)
+		c.toVariant(unsafe.Pointer(&tmp), c.conform(C.GdxVariantType(m.Return), ret), 0)
 		C.gdx_variant_destroy(rReturn)
 		C.gdx_variant_new_copy(rReturn, unsafe.Pointer(&tmp))
 		C.gdx_variant_destroy(unsafe.Pointer(&tmp))
@@ -146,9 +146,7 @@ func goMethodPtrCall(method, inst C.uintptr_t, args *unsafe.Pointer, rRet unsafe
 		return
 	}
 	if m.HasReturn && rRet != nil {
-		if !c.writeReturn(C.GdxVariantType(m.Return), rRet, ret) {
-			printError(fmt.Sprintf("Steam.%s: returned a %T where a %s was declared", m.Name, ret, bindings.TypeName(m.Return)))
-		}
+		c.writeReturn(C.GdxVariantType(m.Return), rRet, ret)
 	}
 	if c.problem != "" {
 		printError(fmt.Sprintf("Steam.%s: %s", m.Name, c.problem))

@@ -24,6 +24,9 @@ type (
 	value [2]uint64
 )
 
+// vtype is a Variant type as the C side spells it.
+type vtype = C.GdxVariantType
+
 const (
 	typeNil         = C.GDX_TYPE_NIL
 	typeBool        = C.GDX_TYPE_BOOL

@@ -302,40 +302,71 @@ func (c *converter) constructValue(t C.GdxVariantType, dst unsafe.Pointer, v any
 	}
 }
 
+// conform returns v as a value of exactly the declared return type t (nil
+// for a Variant return means Nil). An int may stand for a float and a
+// finite float for an int, as in Godot's conversions; any other mismatch is
+// a binding bug, reported, and replaced by the declared type's empty value
+// so that Godot always receives what the method's signature promises.
+func (c *converter) conform(t C.GdxVariantType, v any) any {
+	vt, nv, ok := modelType(v)
+	if ok && (t == typeNil || vt == t) {
+		return nv
+	}
+	if ok {
+		switch {
+		case t == typeFloat && vt == typeInt:
+			return float64(nv.(int64))
+		case t == typeInt && vt == typeFloat:
+			if f := nv.(float64); !math.IsNaN(f) && !math.IsInf(f, 0) {
+				return int64(f)
+			}
+		}
+	}
+	c.note("returned a %T where the method declares %s", v, bindings.TypeName(bindings.VariantType(t)))
+	return zeroValue(t)
+}
+
+// zeroValue is the empty value of a Variant type, as Godot initializes a
+// return slot.
+func zeroValue(t C.GdxVariantType) any {
+	switch t {
+	case typeBool:
+		return false
+	case typeInt:
+		return int64(0)
+	case typeFloat:
+		return float64(0)
+	case typeString:
+		return ""
+	case typeStringName:
+		return bindings.StringName("")
+	case typeNodePath:
+		return bindings.NodePath("")
+	case typeDictionary:
+		return bindings.NewDictionary()
+	case typeArray:
+		return []any{}
+	case typeByteArray:
+		return []byte{}
+	case typeInt32Array:
+		return []int32{}
+	}
+	return nil
+}
+
 // writeReturn stores v into a ptrcall return slot of declared type t that
 // Godot has already initialized (empty String, empty Dictionary, 0, ...).
 // The new value is built first, then the old one destroyed and replaced, so
-// a failure leaves the slot valid. It reports false if v does not have the
-// declared type.
-func (c *converter) writeReturn(t C.GdxVariantType, slot unsafe.Pointer, v any) bool {
-	if t == typeNil { // Variant return: slot is a Variant*
+// a failure part-way leaves the slot valid.
+func (c *converter) writeReturn(t C.GdxVariantType, slot unsafe.Pointer, v any) {
+	nv := c.conform(t, v)
+	switch t {
+	case typeNil: // a Variant return: slot is a Variant*
 		var tmp variant
-		c.toVariant(unsafe.Pointer(&tmp), v, 0)
+		c.toVariant(unsafe.Pointer(&tmp), nv, 0)
 		C.gdx_variant_destroy(slot)
 		C.gdx_variant_new_copy(slot, unsafe.Pointer(&tmp))
 		C.gdx_variant_destroy(unsafe.Pointer(&tmp))
-		return true
-	}
-	vt, nv, ok := modelType(v)
-	if !ok {
-		return false
-	}
-	// Like Godot's own conversions, an int result may fill a float slot and
-	// vice versa; anything else is a binding bug.
-	switch {
-	case vt == t:
-	case t == typeFloat && vt == typeInt:
-		nv, vt = float64(nv.(int64)), typeFloat
-	case t == typeInt && vt == typeFloat:
-		f := nv.(float64)
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return false
-		}
-		nv, vt = int64(f), typeInt
-	default:
-		return false
-	}
-	switch t {
 	case typeBool:
 		var b uint8
 		if nv.(bool) {
@@ -358,7 +389,6 @@ func (c *converter) writeReturn(t C.GdxVariantType, slot unsafe.Pointer, v any) 
 		}
 		copy(unsafe.Slice((*byte)(slot), size), unsafe.Slice((*byte)(unsafe.Pointer(&tmp)), size))
 	default:
-		return false
+		c.note("cannot return a value of Variant type %d through ptrcall", int(t))
 	}
-	return true
 }
