@@ -639,3 +639,13 @@ func waitFor(t testing.TB, what string, timeout time.Duration, step func(), cond
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Refs returns the host's live reference counts per kind.
+func (h *Host) Refs() map[string]float64 {
+	h.t.Helper()
+	r := h.Do(map[string]any{"op": "stats"})
+	if !r.OK {
+		h.t.Fatalf("%s: stats: %s", h.name, r.Err)
+	}
+	return r.Refs
+}

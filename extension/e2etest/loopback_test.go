@@ -422,6 +422,24 @@ func twoGames(t *testing.T, version string, p Path) {
 		if res := cli.int("flushMessagesOnConnection", Int(cconn)); res != 1 {
 			t.Errorf("flushMessagesOnConnection = %d", res)
 		}
+
+		// steady state: a full round (send, pump, receive, status, info) leaves
+		// every live Variant count of both games where it was
+		round := func() {
+			for _, rel := range []int64{8, 0} {
+				cli.call("sendMessageToConnection", Int(cconn), Bytes(payload(2048, rel)), Int(rel))
+			}
+			receiveAll(t, srv, cli, "receiveMessagesOnConnection", sconn, 2)
+			cli.call("getConnectionInfo", Int(cconn))
+			cli.call("getConnectionRealTimeStatus", Int(cconn), Int(1), Bool(true))
+			srv.call("getDetailedConnectionStatus", Int(sconn))
+		}
+		round()
+		s0, c0 := srv.Refs(), cli.Refs()
+		round()
+		if s1, c1 := srv.Refs(), cli.Refs(); fmt.Sprint(s0) != fmt.Sprint(s1) || fmt.Sprint(c0) != fmt.Sprint(c1) {
+			t.Errorf("live Variant counts changed across a steady-state round:\nserver %v -> %v\nclient %v -> %v", s0, s1, c0, c1)
+		}
 	})
 
 	t.Run("poll groups", func(t *testing.T) {
