@@ -367,6 +367,7 @@ type Host struct {
 	exitErr    error
 	Violations []string
 	Logs       []Event
+	signals    []Event // collected by MustCall, consumed by TakeSignals
 	quit       bool
 }
 
@@ -540,37 +541,18 @@ func (h *Host) Balanced(p Path, method string, args ...V) Response {
 	return r
 }
 
-// Signals seen by MustCall/Pump and not yet consumed.
-type signalLog struct {
-	mu  sync.Mutex
-	all []Event
-}
-
-var hostSignals sync.Map // *Host -> *signalLog
-
-func (h *Host) log() *signalLog {
-	v, _ := hostSignals.LoadOrStore(h, &signalLog{})
-	return v.(*signalLog)
-}
-
 func (h *Host) collect(evs []Event) {
-	l := h.log()
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	for _, e := range evs {
 		if e.Event == "signal" {
-			l.all = append(l.all, e)
+			h.signals = append(h.signals, e)
 		}
 	}
 }
 
-// TakeSignals returns and forgets the signals collected so far.
+// TakeSignals returns and forgets the signals collected by MustCall and Pump.
 func (h *Host) TakeSignals() []Event {
-	l := h.log()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s := l.all
-	l.all = nil
+	s := h.signals
+	h.signals = nil
 	return s
 }
 
