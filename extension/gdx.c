@@ -49,7 +49,6 @@ static struct {
     PfnIndexConst pi32_index_const;
     PfnIndexConst array_index_const;
     PfnDictIndex dict_index;
-    PfnDictIndexConst dict_index_const;
     PfnRegisterClass3 register_class3;
     PfnRegisterClass4 register_class4; /* class4, class5 or class6: one layout */
     PfnRegisterMethod register_method;
@@ -79,6 +78,7 @@ static struct {
     PfnPtrConstructor string_from_node_path;
     PfnPtrConstructor node_path_from_string;
     PfnPtrBuiltinMethod dictionary_keys;
+    PfnPtrBuiltinMethod dictionary_values;
     PfnPtrBuiltinMethod array_append;
     const void *mb_register_singleton;
     const void *mb_unregister_singleton;
@@ -204,7 +204,6 @@ GDX_EXPORT GdxBool godotsteam_sockets_init(GdxGetProcAddressFn get_proc_address,
     LOAD(pi32_index_const, PfnIndexConst, "packed_int32_array_operator_index_const");
     LOAD(array_index_const, PfnIndexConst, "array_operator_index_const");
     LOAD(dict_index, PfnDictIndex, "dictionary_operator_index");
-    LOAD(dict_index_const, PfnDictIndexConst, "dictionary_operator_index_const");
     if (v == 3) {
         LOAD(register_class3, PfnRegisterClass3, "classdb_register_extension_class3");
     } else if (v == 4) {
@@ -386,8 +385,9 @@ void gdx_dictionary_keys(const void *dict, void *r_array) {
     G.dictionary_keys((void *)dict, NULL, r_array, 0);
 }
 
-const void *gdx_dictionary_get_const(const void *dict, const void *key) {
-    return G.dict_index_const(dict, key);
+void gdx_dictionary_values(const void *dict, void *r_array) {
+    G.ctor_default[GDX_TYPE_ARRAY](r_array, NULL);
+    G.dictionary_values((void *)dict, NULL, r_array, 0);
 }
 
 void gdx_dictionary_set(void *dict, const void *key, const void *value) {
@@ -486,12 +486,13 @@ int gdx_setup_scene(void) {
     G.resize[GDX_TYPE_PACKED_BYTE_ARRAY] = temp_builtin(GDX_TYPE_PACKED_BYTE_ARRAY, "resize", GDX_HASH_PACKED_RESIZE);
     G.resize[GDX_TYPE_PACKED_INT32_ARRAY] = temp_builtin(GDX_TYPE_PACKED_INT32_ARRAY, "resize", GDX_HASH_PACKED_RESIZE);
     G.dictionary_keys = temp_builtin(GDX_TYPE_DICTIONARY, "keys", GDX_HASH_DICTIONARY_KEYS);
+    G.dictionary_values = temp_builtin(GDX_TYPE_DICTIONARY, "values", GDX_HASH_DICTIONARY_VALUES);
     G.array_append = temp_builtin(GDX_TYPE_ARRAY, "append", GDX_HASH_ARRAY_APPEND);
     if (!G.string_from_string_name || !G.string_from_node_path || !G.node_path_from_string ||
         !G.size[GDX_TYPE_DICTIONARY] || !G.size[GDX_TYPE_ARRAY] || !G.size[GDX_TYPE_PACKED_BYTE_ARRAY] ||
         !G.size[GDX_TYPE_PACKED_INT32_ARRAY] || !G.resize[GDX_TYPE_PACKED_BYTE_ARRAY] ||
-        !G.resize[GDX_TYPE_PACKED_INT32_ARRAY] || !G.dictionary_keys || !G.array_append) {
-        report("godotsteam-sockets: Godot did not give the builtin methods it needs (size, resize, keys, append).");
+        !G.resize[GDX_TYPE_PACKED_INT32_ARRAY] || !G.dictionary_keys || !G.dictionary_values || !G.array_append) {
+        report("godotsteam-sockets: Godot did not give the builtin methods it needs (size, resize, keys, values, append).");
         return -1;
     }
 

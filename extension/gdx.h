@@ -235,6 +235,7 @@ typedef GdxBool (*GdxInitializationFn)(GdxGetProcAddressFn get_proc_address, voi
 #define GDX_HASH_OBJECT_NOTIFICATION 4023243586
 #define GDX_HASH_SIZE 3173160232 /* Dictionary/Array/Packed*.size() const -> int */
 #define GDX_HASH_DICTIONARY_KEYS 4144163970
+#define GDX_HASH_DICTIONARY_VALUES 4144163970
 #define GDX_HASH_ARRAY_APPEND 3316032543
 #define GDX_HASH_PACKED_RESIZE 848867239 /* PackedByteArray/PackedInt32Array.resize(int) -> int */
 
@@ -290,9 +291,11 @@ void gdx_construct_default(GdxVariantType t, void *r_value);
 void gdx_destroy_value(GdxVariantType t, void *value);
 
 GdxInt gdx_container_size(GdxVariantType t, const void *value);
-/* Dictionary.keys(): constructs an Array into r_array. */
+/* Dictionary.keys() / values(): construct an Array (same order) into r_array.
+ * Reading a Dictionary this way never looks a key up, so it cannot hit the
+ * engine's crash on a missing key in dictionary_operator_index_const. */
 void gdx_dictionary_keys(const void *dict, void *r_array);
-const void *gdx_dictionary_get_const(const void *dict, const void *key);
+void gdx_dictionary_values(const void *dict, void *r_array);
 /* Sets dict[key] = value (copying value). */
 void gdx_dictionary_set(void *dict, const void *key, const void *value);
 const void *gdx_array_get_const(const void *arr, GdxInt i);

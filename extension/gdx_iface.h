@@ -31,7 +31,6 @@ typedef PfnPtrBuiltinMethod (*PfnVariantGetPtrBuiltinMethod)(GdxVariantType t, c
 typedef void *(*PfnIndex)(void *self, GdxInt index);
 typedef const void *(*PfnIndexConst)(const void *self, GdxInt index);
 typedef void *(*PfnDictIndex)(void *self, const void *key);
-typedef const void *(*PfnDictIndexConst)(const void *self, const void *key);
 typedef void (*PfnRegisterClass3)(void *lib, const void *cls, const void *parent, const GdxClassCreationInfo3 *info);
 typedef void (*PfnRegisterClass4)(void *lib, const void *cls, const void *parent, const GdxClassCreationInfo4 *info);
 typedef void (*PfnRegisterMethod)(void *lib, const void *cls, const GdxMethodInfo *info);

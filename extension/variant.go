@@ -93,24 +93,27 @@ func (c *converter) fromValue(t C.GdxVariantType, p unsafe.Pointer, depth int) a
 			c.note("a Dictionary nested deeper than %d levels (one that contains itself?) was cut off", maxDepth)
 			return d
 		}
-		var keys value
+		// keys() and values() list the entries in the same (insertion) order.
+		var keys, values value
 		C.gdx_dictionary_keys(p, unsafe.Pointer(&keys))
+		C.gdx_dictionary_values(p, unsafe.Pointer(&values))
 		n := int(C.gdx_container_size(typeArray, unsafe.Pointer(&keys)))
+		if nv := int(C.gdx_container_size(typeArray, unsafe.Pointer(&values))); nv < n {
+			n = nv
+		}
 		d.Keys = make([]any, 0, n)
 		d.Values = make([]any, 0, n)
 		for i := 0; i < n; i++ {
 			k := C.gdx_array_get_const(unsafe.Pointer(&keys), C.GdxInt(i))
-			if k == nil {
-				continue
-			}
-			v := C.gdx_dictionary_get_const(p, k)
-			if v == nil {
+			v := C.gdx_array_get_const(unsafe.Pointer(&values), C.GdxInt(i))
+			if k == nil || v == nil {
 				continue
 			}
 			d.Keys = append(d.Keys, c.fromVariant(unsafe.Pointer(k), depth+1))
 			d.Values = append(d.Values, c.fromVariant(unsafe.Pointer(v), depth+1))
 		}
 		C.gdx_destroy_value(typeArray, unsafe.Pointer(&keys))
+		C.gdx_destroy_value(typeArray, unsafe.Pointer(&values))
 		return d
 	case typeArray:
 		if depth >= maxDepth {

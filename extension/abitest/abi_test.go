@@ -389,7 +389,6 @@ var shapeChecks = []shapeCheck{
 	{"PfnIndexConst", "GDExtensionInterfacePackedInt32ArrayOperatorIndexConst", map[string]string{"const void *(": "const int32_t *("}},
 	{"PfnIndexConst", "GDExtensionInterfaceArrayOperatorIndexConst", map[string]string{"const void *(": "void *("}},
 	{"PfnDictIndex", "GDExtensionInterfaceDictionaryOperatorIndex", nil},
-	{"PfnDictIndexConst", "GDExtensionInterfaceDictionaryOperatorIndexConst", map[string]string{"const void *(": "void *("}},
 	{"PfnRegisterClass3", "GDExtensionInterfaceClassdbRegisterExtensionClass3", nil},
 	{"PfnRegisterClass4", "GDExtensionInterfaceClassdbRegisterExtensionClass4", nil},
 	{"PfnRegisterClass4", "GDExtensionInterfaceClassdbRegisterExtensionClass5", nil},
@@ -591,6 +590,7 @@ var hashUses = map[string][]string{
 	"GDX_HASH_OBJECT_NOTIFICATION":         {"Object.notification"},
 	"GDX_HASH_SIZE":                        {"Dictionary.size", "Array.size", "PackedByteArray.size", "PackedInt32Array.size"},
 	"GDX_HASH_DICTIONARY_KEYS":             {"Dictionary.keys"},
+	"GDX_HASH_DICTIONARY_VALUES":           {"Dictionary.values"},
 	"GDX_HASH_ARRAY_APPEND":                {"Array.append"},
 	"GDX_HASH_PACKED_RESIZE":               {"PackedByteArray.resize", "PackedInt32Array.resize"},
 }
