@@ -18,7 +18,7 @@ const recentIDs = 1024
 // registry maps handles to live objects. Lock order: a connection's mu may be
 // held while taking registry.mu, never the reverse.
 type registry struct {
-	mu       sync.Mutex
+	mu       sync.RWMutex
 	conns    map[Handle]*conn         // API-visible connections (handle valid)
 	all      map[uint32]*conn         // every live connection, incl. linger/finwait
 	low16    map[uint16]int           // low 16 bits of live connection IDs

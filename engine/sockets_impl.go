@@ -100,9 +100,10 @@ func (s *sockets) discardConn(c *conn) {
 }
 
 func (s *sockets) lookupConn(h Handle) *conn {
-	s.reg.mu.Lock()
-	defer s.reg.mu.Unlock()
-	return s.reg.conns[h]
+	s.reg.mu.RLock()
+	c := s.reg.conns[h]
+	s.reg.mu.RUnlock()
+	return c
 }
 
 func (s *sockets) close() {
@@ -485,9 +486,9 @@ func (s *sockets) receiveOnPollGroup(h Handle, max int) []*Message {
 	if max <= 0 {
 		return nil
 	}
-	s.reg.mu.Lock()
+	s.reg.mu.RLock()
 	g := s.reg.groups[h]
-	s.reg.mu.Unlock()
+	s.reg.mu.RUnlock()
 	if g == nil {
 		return nil
 	}

@@ -143,7 +143,7 @@ func (u *udpSock) sendTo(p []byte, to netip.AddrPort) {
 		return
 	}
 	u.s.counters.datagramsSent.Add(1)
-	if !u.sendLink.Shaper.Params().Active() && u.sendLink.Pending() == 0 {
+	if u.sendLink.Idle() {
 		_, _ = u.pc.WriteToUDPAddrPort(p, to)
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,6 +40,7 @@ type Rand interface{ Float64() float64 }
 // Shaper decides the fate of each datagram of one direction. Safe for
 // concurrent use.
 type Shaper struct {
+	active     atomic.Bool // p.Active(), readable without the lock
 	mu         sync.Mutex
 	p          Params
 	rng        Rand
@@ -52,13 +54,19 @@ func NewShaper(p Params, rng Rand) *Shaper {
 	if rng == nil {
 		rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
-	return &Shaper{p: p, rng: rng, tokens: p.BurstBytes}
+	s := &Shaper{p: p, rng: rng, tokens: p.BurstBytes}
+	s.active.Store(p.Active())
+	return s
 }
+
+// Active reports whether the shaper changes anything (lock-free).
+func (s *Shaper) Active() bool { return s.active.Load() }
 
 // SetParams replaces the parameters.
 func (s *Shaper) SetParams(p Params) {
 	s.mu.Lock()
 	s.p = p
+	s.active.Store(p.Active())
 	if s.tokens > p.BurstBytes {
 		s.tokens = p.BurstBytes
 	}
@@ -130,6 +138,7 @@ type Link struct {
 	now     func() int64
 
 	mu     sync.Mutex
+	queued atomic.Int32 // len(q), readable without the lock
 	q      queue
 	seq    uint64
 	timer  *time.Timer
@@ -145,14 +154,10 @@ func NewLink(s *Shaper, now func() int64, deliver func(p []byte)) *Link {
 
 // Submit passes p through the shaper. p is copied if it must wait.
 func (l *Link) Submit(p []byte) {
-	if !l.Shaper.Params().Active() {
-		l.mu.Lock()
-		empty := len(l.q) == 0
-		l.mu.Unlock()
-		if empty { // keep order with anything still delayed
-			l.deliver(p)
-			return
-		}
+	// Fast path: nothing simulated and nothing delayed ahead of p.
+	if !l.Shaper.Active() && l.queued.Load() == 0 {
+		l.deliver(p)
+		return
 	}
 	now := l.now()
 	l.mu.Lock()
@@ -170,6 +175,7 @@ func (l *Link) Submit(p []byte) {
 		l.seq++
 		heap.Push(&l.q, item{at: at, seq: l.seq, data: append([]byte(nil), p...)})
 	}
+	l.queued.Store(int32(len(l.q)))
 	l.armLocked(now)
 	l.mu.Unlock()
 	if immediate {
@@ -202,6 +208,7 @@ func (l *Link) fire() {
 	for len(l.q) > 0 && l.q[0].at <= now && !l.closed {
 		due = append(due, heap.Pop(&l.q).(item).data)
 	}
+	l.queued.Store(int32(len(l.q)))
 	l.armLocked(now)
 	l.mu.Unlock()
 	for _, p := range due {
@@ -210,17 +217,17 @@ func (l *Link) fire() {
 }
 
 // Pending returns the number of datagrams waiting.
-func (l *Link) Pending() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.q)
-}
+func (l *Link) Pending() int { return int(l.queued.Load()) }
+
+// Idle reports whether datagrams pass straight through (lock-free).
+func (l *Link) Idle() bool { return !l.Shaper.Active() && l.queued.Load() == 0 }
 
 // Close drops everything pending and stops the timer.
 func (l *Link) Close() {
 	l.mu.Lock()
 	l.closed = true
 	l.q = nil
+	l.queued.Store(0)
 	if l.timer != nil {
 		l.timer.Stop()
 	}

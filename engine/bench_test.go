@@ -1,0 +1,73 @@
+package engine
+
+import (
+	"testing"
+	"time"
+)
+
+func fastNode(b *testing.B) *Sockets {
+	s := NewSockets(Options{})
+	b.Cleanup(s.Close)
+	for _, o := range []ConfigOption{
+		Int32Option(ConfigSendRateMin, 0x10000000), Int32Option(ConfigSendRateMax, 0x10000000),
+		Int32Option(ConfigSendBufferSize, 64<<20), Int32Option(ConfigRecvBufferSize, 64<<20),
+		Int32Option(ConfigRecvBufferMessages, 1<<20),
+	} {
+		if err := s.SetGlobalConfig(o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
+
+func benchPair(b *testing.B, loopback bool, size int, flags int) {
+	s := fastNode(b)
+	c1, c2, ok := s.CreateSocketPair(loopback, Identity{}, Identity{})
+	if !ok {
+		b.Fatal("pair")
+	}
+	msg := make([]byte, size)
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	received := 0
+	buf := make([]*Message, 0, 256)
+	drain := func() {
+		buf = append(buf[:0], s.ReceiveMessagesOnConnection(c2, 256)...)
+		received += len(buf)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for {
+			_, r := s.SendMessageToConnection(c1, msg, flags)
+			if r == ResultOK {
+				break
+			}
+			if r != ResultLimitExceeded {
+				b.Fatal(r)
+			}
+			drain()
+			time.Sleep(50 * time.Microsecond)
+		}
+		if i%64 == 0 {
+			drain()
+		}
+	}
+	s.FlushMessagesOnConnection(c1)
+	deadline := time.Now().Add(60 * time.Second)
+	for received < b.N && flags&SendReliable != 0 {
+		drain()
+		if time.Now().After(deadline) {
+			b.Fatalf("received %d of %d", received, b.N)
+		}
+		if received < b.N {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+}
+
+func BenchmarkPipeReliable100B(b *testing.B)     { benchPair(b, false, 100, SendReliable) }
+func BenchmarkLoopbackReliable100B(b *testing.B) { benchPair(b, true, 100, SendReliable) }
+func BenchmarkLoopbackReliable64KiB(b *testing.B) {
+	benchPair(b, true, 64<<10, SendReliable)
+}
+func BenchmarkLoopbackUnreliable100B(b *testing.B) { benchPair(b, true, 100, SendUnreliable) }
