@@ -325,3 +325,28 @@ func TestHostReportsABIMistakes(t *testing.T) {
 		})
 	}
 }
+
+// Malformed requests get an error response; the host keeps serving.
+func TestHostProtocolErrors(t *testing.T) {
+	requireTestLib(t)
+	h := StartHost(t, "proto", testLibOpts("4.3"))
+	for _, req := range []map[string]any{
+		{"op": "bogus"},
+		{"op": "call", "method": "add", "args": []any{map[string]any{"t": "int", "v": "not a number"}}},
+		{"op": "call", "method": "add", "args": []any{map[string]any{"t": "bytes", "v": "abc"}}},
+		{"op": "call", "method": "add", "args": []any{map[string]any{"t": "martian"}}},
+		{"op": "call", "method": "add", "args": []any{"bare string"}},
+		{"op": "call", "object": "NoSuchSingleton", "method": "add"},
+		{"op": "ptrcall", "method": "no_such_method"},
+		{"op": "free", "object": "Steam"},
+		{"op": "instantiate", "class": "Nope"},
+	} {
+		if r := h.Do(req); r.OK || r.Err == "" {
+			t.Errorf("%v: want an error response, got %+v", req, r)
+		}
+	}
+	if got := h.MustCall(CallPath, "add", Int(1), Int(2)); got != int64(3) {
+		t.Errorf("host unusable after bad requests: %v", got)
+	}
+	h.Quit()
+}
