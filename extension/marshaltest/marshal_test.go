@@ -532,6 +532,23 @@ func TestArgumentErrorsAreCallErrors(t *testing.T) {
 	if len(res) != 2 || res[0].(int64) != -8 || res[1].(int64) <= 0 {
 		t.Errorf("sendMessages([Vector2, bytes]) = %v, want [-8, >0]", res)
 	}
+	// Containers nested deeper than the converter's limit (as a container
+	// that contains itself would be) are cut off and reported, not followed
+	// forever: here the deep element is not a PackedByteArray, so it fails.
+	deep := Bytes([]byte{9})
+	for i := 0; i < 100; i++ {
+		deep = Arr(deep)
+	}
+	r := g.call("call", "Steam", "sendMessages", Arr(deep, Bytes([]byte{2})), Int(c1), Int(8))
+	if r.errKind != 0 {
+		t.Fatalf("sendMessages with a deep Array: call error %d", r.errKind)
+	}
+	if res := r.ret.([]any); len(res) != 2 || res[0].(int64) != -8 || res[1].(int64) <= 0 {
+		t.Errorf("sendMessages([deep Array, bytes]) = %v, want [-8, >0]", res)
+	}
+	if !strings.Contains(strings.Join(r.logs, "\n"), "nested deeper than 64") {
+		t.Errorf("the cut-off was not reported; logs: %v", r.logs)
+	}
 	// Defaults are applied on the call path: getListenSocketAddress(socket)
 	// takes with_port = true.
 	ls := g.mustCall("call", "createListenSocketIP", Str("127.0.0.1:0"), map[string]any{"t": "dict", "v": []any{}}).(int64)
