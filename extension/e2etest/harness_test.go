@@ -80,6 +80,8 @@ func buildHostAndTestLib() {
 	hostBin = filepath.Join(buildDir, "minigodot")
 	// exactly the flags of `make host`
 	args := append([]string{"-std=c11", "-Wall", "-Wextra", "-Werror", "-g", "-O1"}, srcs...)
+	// MINIGODOT_HOST_CFLAGS adds flags, e.g. "-fsanitize=undefined -fno-sanitize-recover=undefined"
+	args = append(args, strings.Fields(os.Getenv("MINIGODOT_HOST_CFLAGS"))...)
 	args = append(args, "-o", hostBin, "-lcjson", "-ldl", "-lpthread")
 	if out, err := exec.Command("cc", args...).CombinedOutput(); err != nil {
 		hostErr = fmt.Errorf("building the mini-Godot host: %v\n%s", err, out)
