@@ -370,3 +370,42 @@ func TestBackendOnlyFeaturesFailCleanly(t *testing.T) {
 		})
 	}
 }
+
+// ClassDB.instantiate("Steam") yields a working object sharing the backend
+// of the singleton; freeing it leaves the singleton working.
+func TestInstantiatedObjectSharesTheBackend(t *testing.T) {
+	lib := requireLib(t)
+	for _, v := range []string{"4.3", "4.7"} {
+		t.Run(v, func(t *testing.T) {
+			h := StartHost(t, "instance", HostOpts{Lib: lib, Godot: v})
+			h.MustCall(CallPath, "steamInit")
+			r := h.Do(map[string]any{"op": "instantiate", "class": "Steam", "keep": true})
+			if !r.OK || r.Object == "" {
+				t.Fatalf("instantiate: %+v", r)
+			}
+			on := func(obj, path, method string, args ...V) any {
+				t.Helper()
+				r := h.Do(map[string]any{"op": path, "object": obj, "method": method, "args": nonNil(args)})
+				if !r.OK || (r.CallError != nil && r.CallError.Error != 0) {
+					t.Fatalf("%s %s on %s: %s %+v", path, method, obj, r.Err, r.CallError)
+				}
+				x, _ := Decode(r.Ret)
+				return x
+			}
+			pg := on(r.Object, "ptrcall", "createPollGroup").(int64)
+			if pg == 0 {
+				t.Fatal("createPollGroup on the instance returned 0")
+			}
+			if ok := on("Steam", "call", "destroyPollGroup", Int(pg)); ok != true {
+				t.Errorf("the singleton does not see the instance's poll group")
+			}
+			if fr := h.Do(map[string]any{"op": "free", "object": r.Object}); !fr.OK {
+				t.Fatalf("free: %s", fr.Err)
+			}
+			if pg2 := on("Steam", "call", "createPollGroup"); pg2 == int64(0) {
+				t.Errorf("the singleton stopped working after the instance was freed")
+			}
+			h.Quit()
+		})
+	}
+}
