@@ -409,3 +409,50 @@ func TestInstantiatedObjectSharesTheBackend(t *testing.T) {
 		})
 	}
 }
+
+// Hostile strings, dictionaries, arrays and byte arrays in every argument of
+// every method: no crash, the declared return type, balanced accounting.
+func TestHostileContainersAndStrings(t *testing.T) {
+	lib := requireLib(t)
+	api := loadAPI(t)
+	long := strings.Repeat("x", 10000)
+	hostile := map[string][]V{
+		"String": {Str(long), Str("ÿ世界🎮\t\n"), Str("127.0.0.1:99999"), Str("[::1"), Str(":27015"), StrName("sn"), NodePath("a/b")},
+		"Dictionary": {
+			Dict(Str("NETWORKING_CONFIG_SEND_BUFFER_SIZE"), Int(1)),
+			Dict(Int(999999), Int(1)),
+			Dict(Int(9), Dict(Int(1), Int(2))),
+			Dict(Int(9), Str(long)),
+			Dict(Nil(), Nil(), Float(1.5), Bool(true)),
+		},
+		"Array": {
+			Arr(Str("a"), Dict(), Nil()),
+			Arr(Int(math.MaxInt64), Int(math.MinInt64)),
+			Arr(Bytes(make([]byte, 600<<10))),
+			Arr(Arr(Arr(Arr()))),
+			Bytes([]byte{1, 2, 3}),
+		},
+		"PackedByteArray": {Bytes(make([]byte, 600<<10)), Arr(Int(1), Int(300), Str("x"))},
+	}
+	h := StartHost(t, "hostile", HostOpts{Lib: lib, Godot: "4.3"})
+	h.MustCall(CallPath, "steamInit")
+	for _, m := range api.Methods {
+		if m.Name == "steamShutdown" || m.Name == "steamInit" || m.Name == "steamInitEx" {
+			continue
+		}
+		for i, a := range m.Args {
+			for _, x := range hostile[a.Type] {
+				args := neutralArgs(t, m)
+				args[i] = x
+				what := fmt.Sprintf("%s(arg %d = %v)", m.Name, i, truncate(fmt.Sprint(x)))
+				r := h.Balanced(CallPath, m.Name, args...)
+				if !r.OK || (r.CallError != nil && r.CallError.Error != 0) {
+					t.Errorf("%s: %s %+v", what, r.Err, r.CallError)
+					continue
+				}
+				checkReturnType(t, what, r, m.Return)
+			}
+		}
+	}
+	h.Quit()
+}
