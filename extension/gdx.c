@@ -551,6 +551,22 @@ static void *create_instance2(void *class_userdata, GdxBool notify_postinitializ
     return gdx_create_object(notify_postinitialize);
 }
 
+/* The class overrides no virtual method: Object's (_to_string, _get, ...)
+ * stay the engine's. Godot null-checks this hook, but answering costs
+ * nothing. */
+static GdxCallVirtualFn get_virtual1(void *class_userdata, const void *name_sn) {
+    (void)class_userdata;
+    (void)name_sn;
+    return NULL;
+}
+
+static GdxCallVirtualFn get_virtual2(void *class_userdata, const void *name_sn, uint32_t hash) {
+    (void)class_userdata;
+    (void)name_sn;
+    (void)hash;
+    return NULL;
+}
+
 static void free_instance(void *class_userdata, void *instance) {
     (void)class_userdata;
     goFreeInstance((uintptr_t)instance);
@@ -564,6 +580,7 @@ void gdx_register_class(const void *class_sn, const void *parent_sn) {
         info.is_exposed = 1;
         info.create_instance_func = create_instance1;
         info.free_instance_func = free_instance;
+        info.get_virtual_func = get_virtual1;
         info.class_userdata = (void *)(uintptr_t)1;
         G.register_class3(G.library, class_sn, parent_sn, &info);
     } else {
@@ -572,6 +589,7 @@ void gdx_register_class(const void *class_sn, const void *parent_sn) {
         info.is_exposed = 1;
         info.create_instance_func = create_instance2;
         info.free_instance_func = free_instance;
+        info.get_virtual_func = get_virtual2;
         info.class_userdata = (void *)(uintptr_t)1;
         G.register_class4(G.library, class_sn, parent_sn, &info);
     }

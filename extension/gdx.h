@@ -167,6 +167,9 @@ typedef void (*GdxFn)(void);
 typedef void *(*GdxCreateInstance1Fn)(void *class_userdata);
 typedef void *(*GdxCreateInstance2Fn)(void *class_userdata, GdxBool notify_postinitialize);
 typedef void (*GdxFreeInstanceFn)(void *class_userdata, void *instance);
+typedef void (*GdxCallVirtualFn)(void *instance, const void *const *args, void *r_ret);
+typedef GdxCallVirtualFn (*GdxGetVirtual1Fn)(void *class_userdata, const void *name_sn);
+typedef GdxCallVirtualFn (*GdxGetVirtual2Fn)(void *class_userdata, const void *name_sn, uint32_t hash);
 
 /* ClassCreationInfo3 (Godot 4.3). */
 typedef struct {
@@ -188,7 +191,7 @@ typedef struct {
     GdxCreateInstance1Fn create_instance_func;
     GdxFreeInstanceFn free_instance_func;
     GdxFn recreate_instance_func;
-    GdxFn get_virtual_func;
+    GdxGetVirtual1Fn get_virtual_func;
     GdxFn get_virtual_call_data_func;
     GdxFn call_virtual_with_data_func;
     GdxFn get_rid_func;
@@ -217,7 +220,7 @@ typedef struct {
     GdxCreateInstance2Fn create_instance_func;
     GdxFreeInstanceFn free_instance_func;
     GdxFn recreate_instance_func;
-    GdxFn get_virtual_func;
+    GdxGetVirtual2Fn get_virtual_func;
     GdxFn get_virtual_call_data_func;
     GdxFn call_virtual_with_data_func;
     void *class_userdata;
