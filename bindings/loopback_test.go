@@ -15,6 +15,14 @@ import (
 
 const configUserData = int64(40) // NETWORKING_CONFIG_CONNECTION_USER_DATA
 
+// maxUnreliableSize is the largest message GNS sends unreliably (15 * 1100
+// bytes); bigger ones marked unreliable go reliably.
+const maxUnreliableSize = 15 * 1100
+
+// fastRate (bytes/s) for NETWORKING_CONFIG_SEND_RATE_MIN/MAX keeps the big
+// transfers of the tests short on loopback.
+const fastRate = int64(64 << 20)
+
 func requireEngine(t *testing.T, s *Steam, h *fakeHost) {
 	t.Helper()
 	ls := call(t, s, "createListenSocketIP", "127.0.0.1:0", NewDictionary()).(int64)
@@ -109,7 +117,7 @@ func TestLoopbackServerClient(t *testing.T) {
 	log := &statusLog{}
 	h.onSignal = log.record
 
-	ls := call(t, s, "createListenSocketIP", "127.0.0.1:0", dict(int64(9), int64(1<<20))).(int64)
+	ls := call(t, s, "createListenSocketIP", "127.0.0.1:0", dict(int64(9), int64(1<<20), int64(10), fastRate, int64(11), fastRate)).(int64)
 	if ls == 0 {
 		t.Fatalf("createListenSocketIP: %q", h.takeErrors())
 	}
@@ -125,7 +133,7 @@ func TestLoopbackServerClient(t *testing.T) {
 		t.Fatal("createPollGroup returned 0")
 	}
 
-	client := call(t, s, "connectByIPAddress", addr, dict(configUserData, int64(1234), int64(9), int64(1<<20))).(int64)
+	client := call(t, s, "connectByIPAddress", addr, dict(configUserData, int64(1234), int64(9), int64(1<<20), int64(10), fastRate, int64(11), fastRate)).(int64)
 	if client == 0 {
 		t.Fatalf("connectByIPAddress: %q", h.takeErrors())
 	}
@@ -266,6 +274,10 @@ func exerciseMessages(t *testing.T, s *Steam, client, server, pg int64) {
 			}
 			msgs := receiveAll(t, s, "receiveMessagesOnPollGroup", pg, 1)
 			m := msgs[0]
+			flags := flags
+			if n > maxUnreliableSize {
+				flags = 8 // GNS sends an unreliable message this big reliably
+			}
 			if !bytes.Equal(get(t, m, "payload").([]byte), data) || get(t, m, "size") != int64(n) ||
 				get(t, m, "connection") != server || get(t, m, "flags") != flags || get(t, m, "channel") != int64(-1) ||
 				get(t, m, "message_number") != get(t, res, "message_number") || get(t, m, "receiver_user_data") != int64(-1) {
