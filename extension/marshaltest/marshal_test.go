@@ -18,6 +18,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -629,6 +631,114 @@ func TestEveryGodotVersionLoadsCleanly(t *testing.T) {
 				if v, ok := g.mustCall(path, "get_godotsteam_sockets_version").(string); !ok || v == "" {
 					t.Errorf("%s: version %v", path, v)
 				}
+			}
+			g.quit()
+		})
+	}
+}
+
+// ---- random arguments ----
+
+// randomValue returns a typed value of a random kind, nested up to depth.
+func randomValue(r *rand.Rand, depth int) any {
+	kinds := 13
+	if depth <= 0 {
+		kinds = 10 // no containers
+	}
+	switch r.Intn(kinds) {
+	case 0:
+		return map[string]any{"t": "nil"}
+	case 1:
+		return Bool(r.Intn(2) == 0)
+	case 2:
+		return Int([]int64{0, 1, -1, math.MaxInt64, math.MinInt64, 8, 524289, r.Int63()}[r.Intn(8)])
+	case 3:
+		return map[string]any{"t": "float", "v": []any{0.5, -1e300, "nan", "inf", "-inf", 3.0}[r.Intn(6)]}
+	case 4:
+		return Str([]string{"", "x", "héllo ✓", "127.0.0.1:0", "[::1]:0", "not an address", strings.Repeat("z", 600)}[r.Intn(7)])
+	case 5:
+		return SName("name ✓")
+	case 6:
+		return NPath("a/b:c")
+	case 7:
+		return Vec2()
+	case 8:
+		b := make([]byte, r.Intn(100))
+		r.Read(b)
+		return Bytes(b)
+	case 9:
+		n := r.Intn(5)
+		v := make([]any, n)
+		for i := range v {
+			v[i] = float64(r.Int31() - 1<<30)
+		}
+		return map[string]any{"t": "int32s", "v": v}
+	case 10, 11:
+		n := r.Intn(4)
+		v := make([]any, n)
+		for i := range v {
+			v[i] = randomValue(r, depth-1)
+		}
+		return Arr(v...)
+	default:
+		n := r.Intn(4)
+		v := make([]any, n)
+		for i := range v {
+			v[i] = []any{randomValue(r, 0), randomValue(r, depth-1)}
+		}
+		return map[string]any{"t": "dict", "v": v}
+	}
+}
+
+// typedRandom returns a random value of exactly the declared type (for
+// ptrcall, which GDScript uses only with exact types).
+func typedRandom(r *rand.Rand, typ string) any {
+	for {
+		v := randomValue(r, 2).(map[string]any)
+		want := map[string]string{"int": "int", "bool": "bool", "float": "float", "String": "string",
+			"Dictionary": "dict", "Array": "array", "PackedByteArray": "bytes"}[typ]
+		if v["t"] == want {
+			return v
+		}
+	}
+}
+
+// TestRandomArgumentsKeepTheABIClean calls every method with random
+// arguments of every kind (call path: any count and type; ptrcall: exact
+// types) and requires that the host sees no misuse and no leak: whatever
+// the binding answers, the marshalling stays sound.
+func TestRandomArgumentsKeepTheABIClean(t *testing.T) {
+	for _, version := range []string{"4.3", "4.7"} {
+		t.Run(version, func(t *testing.T) {
+			g := startGodot(t, version)
+			resp, _ := g.request(map[string]any{"op": "describe"})
+			methods := resp["describe"].(map[string]any)["methods"].([]any)
+			r := rand.New(rand.NewSource(int64(len(version)) * 7919))
+			calls := 0
+			for _, mi := range methods {
+				m := mi.(map[string]any)
+				name := m["name"].(string)
+				margs, _ := m["args"].([]any)
+				for round := 0; round < 6; round++ {
+					n := r.Intn(len(margs) + 2)
+					args := make([]any, n)
+					for i := range args {
+						args[i] = randomValue(r, 3)
+					}
+					rr := g.call("call", "Steam", name, args...)
+					if rr.errKind > 6 {
+						t.Errorf("%s: call error %d is not a Godot call error", name, rr.errKind)
+					}
+					typed := make([]any, len(margs))
+					for i, a := range margs {
+						typed[i] = typedRandom(r, a.(map[string]any)["type"].(string))
+					}
+					g.call("ptrcall", "Steam", name, typed...)
+					calls += 2
+				}
+			}
+			if calls < 100 {
+				t.Errorf("only %d calls made; did describe return the methods?", calls)
 			}
 			g.quit()
 		})
