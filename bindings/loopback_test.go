@@ -418,7 +418,7 @@ func TestLoopbackAcceptFromHandler(t *testing.T) {
 		t.Fatalf("IPv6 listen address %q", addr)
 	}
 	var accepted, connected, closedByPeer []int64
-	var acceptResults []any
+	var acceptResults, leftover []any
 	h.onSignal = func(name string, a []any) {
 		conn, info := a[0].(int64), a[1].(*Dictionary)
 		state, _ := info.Get("connection_state")
@@ -431,7 +431,15 @@ func TestLoopbackAcceptFromHandler(t *testing.T) {
 		case state == int64(3):
 			connected = append(connected, conn)
 		case state == int64(4):
+			// Read what is left, then free the handle.
 			closedByPeer = append(closedByPeer, conn)
+			for {
+				msgs := call(t, s, "receiveMessagesOnConnection", conn, int64(16)).([]any)
+				if len(msgs) == 0 {
+					break
+				}
+				leftover = append(leftover, msgs...)
+			}
 			call(t, s, "closeConnection", conn, int64(0), "", false)
 		}
 	}
@@ -446,8 +454,25 @@ func TestLoopbackAcceptFromHandler(t *testing.T) {
 	if ra := get(t, mustDict(t, call(t, s, "getConnectionInfo", client)), "remote_address"); ra != "::1" {
 		t.Errorf("client remote_address %q", ra)
 	}
+	// Linger: reliable data queued before the close still arrives.
+	snpReady := probeSNP(t, s, client, "receiveMessagesOnConnection", accepted[0])
+	big := payload(200_000, 3)
+	for _, p := range [][]byte{big, []byte("last")} {
+		if !snpReady {
+			break
+		}
+		if res := mustDict(t, call(t, s, "sendMessageToConnection", client, p, int64(8))); get(t, res, "result") != int64(1) {
+			t.Fatalf("send before linger close: %v", res)
+		}
+	}
 	call(t, s, "closeConnection", client, int64(2001), "exception", true)
 	pump(t, s, "the server to see the close", func() bool { return len(closedByPeer) == 1 })
+	if snpReady {
+		if len(leftover) != 2 || !bytes.Equal(get(t, leftover[0].(*Dictionary), "payload").([]byte), big) ||
+			string(get(t, leftover[1].(*Dictionary), "payload").([]byte)) != "last" {
+			t.Errorf("after a linger close the server read %d messages, want the 2 sent before it", len(leftover))
+		}
+	}
 	if closedByPeer[0] != accepted[0] {
 		t.Errorf("closed %v, accepted %v", closedByPeer, accepted)
 	}
@@ -457,6 +482,9 @@ func TestLoopbackAcceptFromHandler(t *testing.T) {
 	call(t, s, "closeListenSocket", ls)
 	if e := h.takeErrors(); len(e) != 0 {
 		t.Errorf("errors printed: %q", e)
+	}
+	if !snpReady {
+		t.Skip("linger with data skipped: the engine's SNP session is still the placeholder")
 	}
 }
 
