@@ -389,3 +389,15 @@ func TestSocketsCloseStopsEverything(t *testing.T) {
 	}
 	srv.s.Close() // idempotent
 }
+
+// A wildcard-bound server must answer from the address the client sent
+// to: 127.0.0.2 is local too, but the kernel would pick 127.0.0.1 as the
+// source of replies, which GNS (and our client) drop.
+func TestWildcardListenRepliesFromDestinationAddress(t *testing.T) {
+	for _, listen := range []string{"0.0.0.0:0", "[::]:0"} {
+		t.Run(listen, func(t *testing.T) {
+			srv, cli := newNode(t, Options{}), newNode(t, Options{})
+			connectedPair(t, srv, cli, listen, "127.0.0.2")
+		})
+	}
+}

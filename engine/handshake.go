@@ -244,7 +244,7 @@ func (c *conn) deriveKeysLocked(server bool) error {
 // ---- server side ----
 
 // onUnknownPeer handles datagrams from addresses without a connection.
-func (ls *listenSocket) onUnknownPeer(p []byte, from netip.AddrPort, now int64) {
+func (ls *listenSocket) onUnknownPeer(p []byte, from netip.AddrPort, dst netip.Addr, now int64) {
 	s := ls.s
 	switch wire.Classify(p) {
 	case wire.KindChallengeRequest:
@@ -265,9 +265,9 @@ func (ls *listenSocket) onUnknownPeer(p []byte, from netip.AddrPort, now int64) 
 			ConnectionID: m.ConnectionID, Challenge: ls.cookieFor(from, now),
 			YourTimestamp: m.MyTimestamp, HasYourTimestamp: true, ProtocolVersion: wire.ProtocolVersion,
 		}
-		ls.sock.sendTo(wire.AppendUnpadded(nil, wire.MsgChallengeReply, reply.Append(nil)), from)
+		ls.sock.sendTo(wire.AppendUnpadded(nil, wire.MsgChallengeReply, reply.Append(nil)), from, dst)
 	case wire.KindConnectRequest:
-		ls.onConnectRequest(p, from, now)
+		ls.onConnectRequest(p, from, dst, now)
 	case wire.KindConnectionClosed:
 		// Safe to answer: the request was padded.
 		body, err := wire.Padded(p)
@@ -280,7 +280,7 @@ func (ls *listenSocket) onUnknownPeer(p []byte, from netip.AddrPort, now int64) 
 			return
 		}
 		reply := wire.NoConnection{FromConnectionID: m.ToConnectionID, ToConnectionID: m.FromConnectionID}
-		ls.sock.sendTo(wire.AppendUnpadded(nil, wire.MsgNoConnection, reply.Append(nil)), from)
+		ls.sock.sendTo(wire.AppendUnpadded(nil, wire.MsgNoConnection, reply.Append(nil)), from, dst)
 	case wire.KindSourceEngine:
 	case wire.KindInvalid:
 		s.counters.malformed.Add(1)
@@ -295,7 +295,7 @@ func (ls *listenSocket) cookieFor(from netip.AddrPort, now int64) uint64 {
 	return ls.cookie.Cookie(addr16(from), from.Port(), crypto.CookieTick(now))
 }
 
-func (ls *listenSocket) onConnectRequest(p []byte, from netip.AddrPort, now int64) {
+func (ls *listenSocket) onConnectRequest(p []byte, from netip.AddrPort, dst netip.Addr, now int64) {
 	s := ls.s
 	var m wire.ConnectRequest
 	if err := m.Unmarshal(wire.Unpadded(p)); err != nil {
@@ -336,7 +336,11 @@ func (ls *listenSocket) onConnectRequest(p []byte, from netip.AddrPort, now int6
 		c.pingSampleMS = int(m.PingEstMS)
 	}
 	c.clientTimestamp, c.clientTSArrival = m.MyTimestamp, now
-	c.tr = &childTransport{ls: ls, c: c, peer: from}
+	ct := &childTransport{ls: ls, c: c, peer: from, local: dst}
+	if ls.sock.pktinfo {
+		ct.oob = srcOOB(dst, ls.sock.v6)
+	}
+	c.tr = ct
 
 	ls.mu.Lock()
 	if ls.closed {
@@ -358,7 +362,7 @@ func (ls *listenSocket) onConnectRequest(p []byte, from netip.AddrPort, now int6
 			ls.mu.Unlock()
 			closed := wire.ConnectionClosed{ToConnectionID: m.ClientConnectionID, ReasonCode: EndMiscGeneric,
 				Debug: "A connection with that ID already exists."}
-			ls.sock.sendTo(wire.AppendPadded(nil, wire.MsgConnectionClosed, closed.Append(nil)), from)
+			ls.sock.sendTo(wire.AppendPadded(nil, wire.MsgConnectionClosed, closed.Append(nil)), from, dst)
 			c.unlock()
 			s.discardConn(c)
 			return

@@ -127,6 +127,6 @@ func FuzzListenSocketPacket(f *testing.F) {
 	ls := s.impl.reg.listens[h]
 	from := netip.MustParseAddrPort("127.0.0.1:9") // discard port
 	f.Fuzz(func(t *testing.T, p []byte) {
-		ls.onPacket(p, from, nowUsec())
+		ls.onPacket(p, from, netip.Addr{}, nowUsec())
 	})
 }

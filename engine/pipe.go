@@ -118,7 +118,7 @@ func (s *sockets) loopbackPair(c1, c2 *conn) bool {
 		peer netip.AddrPort
 	}{{u1, c1, u2.local}, {u2, c2, u1.local}} {
 		c, peer := p.c, p.peer
-		p.u.start(func(b []byte, from netip.AddrPort, now int64) {
+		p.u.start(func(b []byte, from netip.AddrPort, _ netip.Addr, now int64) {
 			if from != peer {
 				s.counters.spoofed.Add(1)
 				return

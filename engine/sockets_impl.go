@@ -259,7 +259,7 @@ func (s *sockets) connectByIPAddress(addr netip.AddrPort, opts []ConfigOption) (
 	c.sendChallengeRequestLocked(now)
 	c.thinkLocked(now)
 	c.unlock()
-	u.start(func(p []byte, from netip.AddrPort, now int64) {
+	u.start(func(p []byte, from netip.AddrPort, _ netip.Addr, now int64) {
 		if from != addr {
 			s.counters.spoofed.Add(1)
 			return

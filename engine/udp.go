@@ -31,21 +31,36 @@ type udpSock struct {
 	opts     configSet // the creating call's options (fault values may be among them)
 	sendLink *fault.Link
 	recvLink *fault.Link
-	handle   func(p []byte, from netip.AddrPort, now int64)
+	handle   func(p []byte, from netip.AddrPort, dst netip.Addr, now int64)
 	closed   atomic.Bool
 	once     sync.Once
+	pktinfo  bool // wildcard-bound: learn destinations, reply from them
+	v6       bool // AF_INET6 socket
 }
 
-const addrPrefix = 18 // 16-byte address + port, in front of datagrams in fault links
+// Datagrams waiting in a fault link carry a prefix: the peer address (16
+// bytes + port) and 16 bytes of local address (received destination, or
+// the source to send from; all zero = none).
+const addrPrefix = 34
 
-func putAddr(b []byte, a netip.AddrPort) {
+func putAddr(b []byte, a netip.AddrPort, local netip.Addr) {
 	a16 := a.Addr().As16()
 	copy(b, a16[:])
 	binary.LittleEndian.PutUint16(b[16:], a.Port())
+	var l16 [16]byte
+	if local.IsValid() {
+		l16 = local.As16()
+	}
+	copy(b[18:34], l16[:])
 }
 
-func getAddr(b []byte) netip.AddrPort {
-	return netip.AddrPortFrom(netip.AddrFrom16([16]byte(b[:16])).Unmap(), binary.LittleEndian.Uint16(b[16:]))
+func getAddr(b []byte) (netip.AddrPort, netip.Addr) {
+	from := netip.AddrPortFrom(netip.AddrFrom16([16]byte(b[:16])).Unmap(), binary.LittleEndian.Uint16(b[16:]))
+	var local netip.Addr
+	if l := netip.AddrFrom16([16]byte(b[18:34])); !l.IsUnspecified() {
+		local = l.Unmap()
+	}
+	return from, local
 }
 
 // openUDP binds a socket. An unspecified IPv6 address binds dual-stack.
@@ -63,8 +78,11 @@ func (s *sockets) openUDP(bind netip.AddrPort, opts configSet) (*udpSock, error)
 	}
 	_ = pc.SetReadBuffer(4 << 20)
 	_ = pc.SetWriteBuffer(4 << 20)
-	u := &udpSock{s: s, pc: pc, opts: opts}
+	u := &udpSock{s: s, pc: pc, opts: opts, v6: network != "udp4"}
 	u.local = pc.LocalAddr().(*net.UDPAddr).AddrPort()
+	if bind.Addr().IsUnspecified() {
+		u.pktinfo = enablePktInfo(pc, u.v6)
+	}
 	u.sendLink = fault.NewLink(fault.NewShaper(fault.Params{}, nil), nowUsec, u.writeDelayed)
 	u.recvLink = fault.NewLink(fault.NewShaper(fault.Params{}, nil), nowUsec, u.readDelayed)
 	u.updateFault()
@@ -102,7 +120,7 @@ func faultParams(l layered, send bool) fault.Params {
 
 // start runs the reader goroutine; handle is called for every datagram
 // (never concurrently for one socket unless fake lag delivers late ones).
-func (u *udpSock) start(handle func(p []byte, from netip.AddrPort, now int64)) {
+func (u *udpSock) start(handle func(p []byte, from netip.AddrPort, dst netip.Addr, now int64)) {
 	u.handle = handle
 	u.s.wg.Add(1)
 	go u.readLoop()
@@ -111,8 +129,21 @@ func (u *udpSock) start(handle func(p []byte, from netip.AddrPort, now int64)) {
 func (u *udpSock) readLoop() {
 	defer u.s.wg.Done()
 	buf := make([]byte, addrPrefix+wire.MaxUDPPayload+1024)
+	oob := make([]byte, pktInfoOOBSize)
 	for {
-		n, from, err := u.pc.ReadFromUDPAddrPort(buf[addrPrefix:])
+		var n int
+		var from netip.AddrPort
+		var dst netip.Addr
+		var err error
+		if u.pktinfo {
+			var oobn int
+			n, oobn, _, from, err = u.pc.ReadMsgUDPAddrPort(buf[addrPrefix:], oob)
+			if err == nil {
+				dst = parseDst(oob[:oobn])
+			}
+		} else {
+			n, from, err = u.pc.ReadFromUDPAddrPort(buf[addrPrefix:])
+		}
 		if err != nil {
 			if u.closed.Load() || errors.Is(err, net.ErrClosed) {
 				return
@@ -121,7 +152,7 @@ func (u *udpSock) readLoop() {
 		}
 		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
 		u.s.counters.datagramsRecv.Add(1)
-		putAddr(buf, from)
+		putAddr(buf, from, dst)
 		u.recvLink.Submit(buf[:addrPrefix+n])
 	}
 }
@@ -130,11 +161,16 @@ func (u *udpSock) readDelayed(p []byte) {
 	if u.closed.Load() {
 		return
 	}
-	u.handle(p[addrPrefix:], getAddr(p), nowUsec())
+	from, dst := getAddr(p)
+	u.handle(p[addrPrefix:], from, dst, nowUsec())
 }
 
-// sendTo sends one datagram (through the fake send conditions).
-func (u *udpSock) sendTo(p []byte, to netip.AddrPort) {
+// sendTo sends one datagram (through the fake send conditions). from, if
+// valid, is the local address to send from (wildcard sockets).
+func (u *udpSock) sendTo(p []byte, to netip.AddrPort, from netip.Addr) { u.sendToOOB(p, to, from, nil) }
+
+// sendToOOB is sendTo with the control data for from precomputed.
+func (u *udpSock) sendToOOB(p []byte, to netip.AddrPort, from netip.Addr, oob []byte) {
 	if u.closed.Load() {
 		return
 	}
@@ -144,20 +180,34 @@ func (u *udpSock) sendTo(p []byte, to netip.AddrPort) {
 	}
 	u.s.counters.datagramsSent.Add(1)
 	if u.sendLink.Idle() {
-		_, _ = u.pc.WriteToUDPAddrPort(p, to)
+		u.write(p, to, from, oob)
 		return
 	}
 	tmp := make([]byte, addrPrefix+len(p))
-	putAddr(tmp, to)
+	putAddr(tmp, to, from)
 	copy(tmp[addrPrefix:], p)
 	u.sendLink.Submit(tmp)
+}
+
+func (u *udpSock) write(p []byte, to netip.AddrPort, from netip.Addr, oob []byte) {
+	if u.pktinfo && from.IsValid() {
+		if oob == nil {
+			oob = srcOOB(from, u.v6)
+		}
+		if oob != nil {
+			_, _, _ = u.pc.WriteMsgUDPAddrPort(p, oob, to)
+			return
+		}
+	}
+	_, _ = u.pc.WriteToUDPAddrPort(p, to)
 }
 
 func (u *udpSock) writeDelayed(p []byte) {
 	if u.closed.Load() {
 		return
 	}
-	_, _ = u.pc.WriteToUDPAddrPort(p[addrPrefix:], getAddr(p))
+	to, from := getAddr(p)
+	u.write(p[addrPrefix:], to, from, nil)
 }
 
 // close closes the socket; the reader goroutine exits on its own.
@@ -177,7 +227,7 @@ type clientTransport struct {
 	peer netip.AddrPort
 }
 
-func (t *clientTransport) send(p []byte)              { t.sock.sendTo(p, t.peer) }
+func (t *clientTransport) send(p []byte)              { t.sock.sendTo(p, t.peer, netip.Addr{}) }
 func (t *clientTransport) close()                     { t.sock.close() }
 func (t *clientTransport) remoteAddr() netip.AddrPort { return t.peer }
 
@@ -185,12 +235,14 @@ func (t *clientTransport) remoteAddr() netip.AddrPort { return t.peer }
 // listen socket's UDP socket, so replies leave from the address the client
 // sent to.
 type childTransport struct {
-	ls   *listenSocket
-	c    *conn
-	peer netip.AddrPort
+	ls    *listenSocket
+	c     *conn
+	peer  netip.AddrPort
+	local netip.Addr // the address the client sent to (wildcard sockets)
+	oob   []byte     // control data selecting local as the source
 }
 
-func (t *childTransport) send(p []byte)              { t.ls.sock.sendTo(p, t.peer) }
+func (t *childTransport) send(p []byte)              { t.ls.sock.sendToOOB(p, t.peer, t.local, t.oob) }
 func (t *childTransport) close()                     { t.ls.removeChild(t.peer, t.c) }
 func (t *childTransport) remoteAddr() netip.AddrPort { return t.peer }
 
@@ -207,7 +259,7 @@ type listenSocket struct {
 	closed   bool
 }
 
-func (ls *listenSocket) onPacket(p []byte, from netip.AddrPort, now int64) {
+func (ls *listenSocket) onPacket(p []byte, from netip.AddrPort, dst netip.Addr, now int64) {
 	ls.mu.Lock()
 	c := ls.children[from]
 	ls.mu.Unlock()
@@ -215,7 +267,7 @@ func (ls *listenSocket) onPacket(p []byte, from netip.AddrPort, now int64) {
 		c.onPacket(p, now)
 		return
 	}
-	ls.onUnknownPeer(p, from, now)
+	ls.onUnknownPeer(p, from, dst, now)
 }
 
 func (ls *listenSocket) removeChild(addr netip.AddrPort, c *conn) {
