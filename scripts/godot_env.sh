@@ -23,6 +23,11 @@ mkdir -p "$PROJECT_DIR/.godot"
 if ! grep -qx 'res://godotsteam_sockets.gdextension' "$PROJECT_DIR/.godot/extension_list.cfg" 2>/dev/null; then
   echo 'res://godotsteam_sockets.gdextension' >> "$PROJECT_DIR/.godot/extension_list.cfg"
 fi
+# The project declares no class_name, so its global class cache is empty; without the file a
+# template build prints "Could not load global script cache".
+if [[ ! -f "$PROJECT_DIR/.godot/global_script_class_cache.cfg" ]]; then
+  printf 'list=[]\n' > "$PROJECT_DIR/.godot/global_script_class_cache.cfg"
+fi
 
 # godot_run ARGS...: runs Godot headless on the project with a time limit.
 godot_run() {

@@ -162,9 +162,9 @@ func _server_connection_changed(handle: int, connection: Dictionary, state: int)
 			status_changed.emit("client %d disconnected (%s)" % [handle, _describe_end(connection)])
 			Steam.closeConnection(handle, 0, "", false)
 			_clients.erase(handle)
-			client_count_changed.emit(_clients.size())
 			if who != "":
 				_broadcast("* %s left" % who, 0)
+			client_count_changed.emit(_clients.size())
 
 
 func _client_connection_changed(connection: Dictionary, state: int, old_state: int) -> void:
@@ -189,9 +189,13 @@ func _receive_messages() -> void:
 	match mode:
 		Mode.SERVER:
 			for message: Dictionary in Steam.receiveMessagesOnPollGroup(poll_group, 64):
+				if mode != Mode.SERVER:
+					break  # a handler stopped the server
 				_server_got(message["connection"], _text_of(message))
 		Mode.CLIENT:
 			for message: Dictionary in Steam.receiveMessagesOnConnection(server_connection, 64):
+				if mode != Mode.CLIENT:
+					break  # a handler left the chat
 				line_received.emit(_text_of(message))
 
 

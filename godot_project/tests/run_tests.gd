@@ -39,6 +39,7 @@ func _run_all() -> void:
 
 	var seconds: float = (Time.get_ticks_msec() - started_ms) / 1000.0
 	print("")
+	print("gdscript: %d passed, %d failed" % [_passed, _failed])
 	if _failed == 0 and _passed > 0:
 		print("RESULT: PASS - %d tests passed in %.1f s" % [_passed, seconds])
 		quit(0)

@@ -112,7 +112,7 @@ func test_constants_compile_time_and_values() -> void:
 	check(states.has("CONNECTION_STATE_CONNECTED"), "CONNECTION_STATE_CONNECTED is in enum NetworkingConnectionState (have %s)" % states)
 	var results: PackedStringArray = ClassDB.class_get_enum_constants("Steam", "Result")
 	check(results.has("RESULT_OK") and results.size() >= 100, "enum Result has the result codes (%d)" % results.size())
-	check_eq(ClassDB.class_get_integer_constant_enum("Steam", "NETWORKING_CONFIG_SEND_BUFFER_SIZE"), "NetworkingConfigValue", "enum of NETWORKING_CONFIG_SEND_BUFFER_SIZE")
+	check_eq(String(ClassDB.class_get_integer_constant_enum("Steam", "NETWORKING_CONFIG_SEND_BUFFER_SIZE")), "NetworkingConfigValue", "enum of NETWORKING_CONFIG_SEND_BUFFER_SIZE")
 
 
 func test_version_and_init() -> void:
