@@ -330,6 +330,10 @@ func TestBadOptionsFailCreation(t *testing.T) {
 		{Int64Option(ConfigSendBufferSize, 1<<40)},                 // int64 not fitting int32
 		{{Key: ConfigTimeoutInitial, Value: ConfigValue{Type: 9}}}, // unknown type
 	}
+	// Listen sockets also refuse IP_AllowWithoutAuth 0 (no CA), as GNS does.
+	if h, err := n.s.CreateListenSocketIP(netip.MustParseAddrPort("127.0.0.1:0"), []ConfigOption{Int32Option(ConfigIPAllowWithoutAuth, 0)}); err == nil || h != 0 {
+		t.Error("listen socket with IP_AllowWithoutAuth 0 created")
+	}
 	for i, opts := range bad {
 		if h, err := n.s.CreateListenSocketIP(netip.MustParseAddrPort("127.0.0.1:0"), opts); err == nil || h != 0 {
 			t.Errorf("listen case %d: %d %v", i, h, err)
@@ -398,6 +402,71 @@ func TestWildcardListenRepliesFromDestinationAddress(t *testing.T) {
 		t.Run(listen, func(t *testing.T) {
 			srv, cli := newNode(t, Options{}), newNode(t, Options{})
 			connectedPair(t, srv, cli, listen, "127.0.0.2")
+		})
+	}
+}
+
+func TestClientRefusesUnauthenticatedServer(t *testing.T) {
+	srv, cli := newNode(t, Options{}), newNode(t, Options{})
+	_, a := srv.listen("127.0.0.1:0")
+	cc := cli.connect(a, Int32Option(ConfigIPAllowWithoutAuth, 0), Int32Option(ConfigIPLocalHostAllowWithoutAuth, 0))
+	ev := srv.waitState(0, StateConnecting, 5*time.Second)
+	srv.s.AcceptConnection(ev.Conn)
+	pe := cli.waitState(cc, StateProblemDetectedLocally, 5*time.Second)
+	if pe.Info.EndReason != EndRemoteBadCert {
+		t.Fatalf("client %+v", pe.Info)
+	}
+	se := srv.waitState(ev.Conn, StateClosedByPeer, 5*time.Second)
+	if se.Info.EndReason != EndRemoteBadCert {
+		t.Fatalf("server %+v", se.Info)
+	}
+}
+
+func TestCipherNegotiation(t *testing.T) {
+	cases := []struct {
+		name          string
+		srvU, cliU    int32
+		ok            bool
+		wantPlaintext bool
+	}{
+		{"both null only", 3, 3, true, true},
+		{"server prefers null, client allows", 2, 1, true, true},
+		{"server AES only, client allows null", 0, 2, true, false},
+		{"no common cipher", 0, 3, false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, cli := newNode(t, Options{}), newNode(t, Options{})
+			_, a := srv.listen("127.0.0.1:0", Int32Option(ConfigUnencrypted, tc.srvU))
+			cc := cli.connect(a, Int32Option(ConfigUnencrypted, tc.cliU))
+			ev := srv.waitState(0, StateConnecting, 5*time.Second)
+			r := srv.s.AcceptConnection(ev.Conn)
+			if !tc.ok {
+				if r == ResultOK {
+					t.Fatal("accepted without a common cipher")
+				}
+				pe := srv.waitState(ev.Conn, StateProblemDetectedLocally, 5*time.Second)
+				ce := cli.waitState(cc, StateClosedByPeer, 5*time.Second)
+				if pe.Info.EndReason != EndRemoteBadCrypt || ce.Info.EndReason != EndRemoteBadCrypt {
+					t.Fatalf("%+v / %+v", pe.Info, ce.Info)
+				}
+				return
+			}
+			cli.waitState(cc, StateConnected, 5*time.Second)
+			for _, n := range []struct {
+				nd *node
+				h  Handle
+			}{{cli, cc}, {srv, ev.Conn}} {
+				info, _ := n.nd.s.ConnectionInfo(n.h)
+				if (info.Flags&InfoFlagUnencrypted != 0) != tc.wantPlaintext {
+					t.Fatalf("flags %#x", info.Flags)
+				}
+			}
+			cli.s.SendMessageToConnection(cc, []byte("over the chosen cipher"), SendReliable)
+			waitUntil(t, 5*time.Second, "message", func() bool {
+				m := srv.s.ReceiveMessagesOnConnection(ev.Conn, 1)
+				return len(m) == 1 && string(m[0].Data) == "over the chosen cipher"
+			})
 		})
 	}
 }

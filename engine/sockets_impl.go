@@ -196,6 +196,11 @@ func (s *sockets) createListenSocketIP(addr netip.AddrPort, opts []ConfigOption)
 	if !addr.IsValid() {
 		addr = netip.AddrPortFrom(netip.IPv6Unspecified(), addr.Port())
 	}
+	// Like GNS's open-source build: with no certificate authority, a listen
+	// socket that refuses unauthenticated peers could never accept anyone.
+	if s.layers(set).int(ConfigIPAllowWithoutAuth) == 0 {
+		return InvalidHandle, errors.New("engine: no cert authority, must set IP_AllowWithoutAuth (it is 0)")
+	}
 	u, err := s.openUDP(addr, set)
 	if err != nil {
 		return InvalidHandle, fmt.Errorf("engine: cannot bind %s: %w", formatAddr(addr, true), err)
