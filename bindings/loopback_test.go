@@ -346,6 +346,38 @@ func exerciseMessages(t *testing.T, s *Steam, client, server, pg int64) {
 	if rf := mustDict(t, call(t, s, "getRemoteFakeIPForConnection", client)); get(t, rf, "result") != int64(31) {
 		t.Errorf("getRemoteFakeIPForConnection(live) = %v, want RESULT_IP_NOT_FOUND", rf)
 	}
+
+	// Poll groups: a member is still readable directly; pg 0 takes it out;
+	// a message queued before a move travels with the connection.
+	call(t, s, "sendMessageToConnection", client, []byte("direct"), int64(8))
+	if m := receiveAll(t, s, "receiveMessagesOnConnection", server, 1)[0]; string(get(t, m, "payload").([]byte)) != "direct" {
+		t.Errorf("direct read of a group member: %v", m)
+	}
+	if call(t, s, "setConnectionPollGroup", server, int64(0)) != true {
+		t.Error("setConnectionPollGroup(server, 0) failed")
+	}
+	call(t, s, "sendMessageToConnection", client, []byte("moved"), int64(8))
+	receiveAll(t, s, "receiveMessagesOnConnection", server, 1)
+	if got := call(t, s, "receiveMessagesOnPollGroup", pg, int64(8)).([]any); len(got) != 0 {
+		t.Errorf("a removed connection's message reached the group: %v", got)
+	}
+	other := call(t, s, "createPollGroup").(int64)
+	call(t, s, "setConnectionPollGroup", server, other)
+	call(t, s, "sendMessageToConnection", client, []byte("queued"), int64(8))
+	pump(t, s, "a message queued on the old group", func() bool {
+		rt := mustDict(t, call(t, s, "getConnectionRealTimeStatus", client, int64(0)))
+		cs := get(t, rt, "connection_status").(*Dictionary)
+		return get(t, cs, "pending_reliable") == int64(0) && get(t, cs, "sent_unacknowledged_reliable") == int64(0)
+	})
+	if call(t, s, "setConnectionPollGroup", server, pg) != true {
+		t.Error("moving the connection back failed")
+	}
+	if m := receiveAll(t, s, "receiveMessagesOnPollGroup", pg, 1)[0]; string(get(t, m, "payload").([]byte)) != "queued" {
+		t.Errorf("queued message did not move with the connection: %v", m)
+	}
+	if call(t, s, "destroyPollGroup", other) != true || call(t, s, "setConnectionPollGroup", server, other) != false {
+		t.Error("a destroyed group is still usable")
+	}
 }
 
 func TestLoopbackSocketPairs(t *testing.T) {
