@@ -230,3 +230,31 @@ func TestInteropGoServerGNSClient(t *testing.T) {
 	}
 	n.s.CloseConnection(sc, 0, "", false)
 }
+
+// A Go peer with a SteamID identity: GNS sees it in our certificate, both
+// as client and as server.
+func TestInteropSteamIDIdentity(t *testing.T) {
+	bin := gnsBinary(t)
+	const sid = 76561197960287930
+	t.Run("go server", func(t *testing.T) {
+		n := newNode(t, Options{Identity: SteamIDIdentity(sid)})
+		_, a := n.listen("[::]:0")
+		cli := startGNS(t, bin, "client", "127.0.0.1:"+strconv.Itoa(int(a.Port())))
+		ev := n.waitState(0, StateConnecting, 10*time.Second)
+		n.s.AcceptConnection(ev.Conn)
+		n.waitState(ev.Conn, StateConnected, 10*time.Second)
+		cli.waitLine("UDP steamid:76561197960287930@127.0.0.1", 10*time.Second)
+		cli.waitLine("Connected to server OK", 10*time.Second)
+	})
+	t.Run("go client", func(t *testing.T) {
+		port := freeUDPPort(t)
+		srv := startGNS(t, bin, "server", "--port", strconv.Itoa(int(port)))
+		srv.waitLine("Server listening on port", 10*time.Second)
+		n := newNode(t, Options{Identity: SteamIDIdentity(sid)})
+		c1 := n.connect(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port))
+		n.waitState(c1, StateConnected, 10*time.Second)
+		waitMessage(t, n, c1, "Welcome, stranger.", 10*time.Second)
+		srv.waitLine("Connection request from #", 5*time.Second)
+		srv.waitLine("UDP steamid:76561197960287930@127.0.0.1", 5*time.Second)
+	})
+}
