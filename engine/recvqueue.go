@@ -34,7 +34,41 @@ type pollGroup struct {
 }
 
 type recvQueues struct {
-	mu sync.Mutex
+	mu    sync.Mutex
+	nodes []msgNode // slab of unused nodes
+	buf   []byte    // arena for small payloads
+}
+
+// Small messages are carved out of shared slabs so that steady-state
+// receiving does not allocate per message; a slab is freed by the GC once
+// the application has dropped every message in it.
+const (
+	nodeSlab       = 256
+	arenaSize      = 64 << 10
+	arenaMaxCopied = 2048
+)
+
+func (q *recvQueues) newNodeLocked() *msgNode {
+	if len(q.nodes) == 0 {
+		q.nodes = make([]msgNode, nodeSlab)
+	}
+	n := &q.nodes[0]
+	q.nodes = q.nodes[1:]
+	return n
+}
+
+// copyLocked returns a private copy of d (capacity-limited, so appending
+// to it never touches a neighbour).
+func (q *recvQueues) copyLocked(d []byte) []byte {
+	if len(d) > arenaMaxCopied {
+		return append(make([]byte, 0, len(d)), d...)
+	}
+	if cap(q.buf)-len(q.buf) < len(d) {
+		q.buf = make([]byte, 0, arenaSize)
+	}
+	start := len(q.buf)
+	q.buf = append(q.buf, d...)
+	return q.buf[start:len(q.buf):len(q.buf)]
 }
 
 func (q *connQueue) push(n *msgNode) {
@@ -123,9 +157,10 @@ func (c *conn) enqueueLocked(data []byte, msgNum int64, lane int, reliable bool,
 	if q.count >= c.cfg.recvBufferMessages || q.bytes+len(data) > c.cfg.recvBufferSize {
 		return false
 	}
-	n := &msgNode{c: c}
+	n := c.s.recv.newNodeLocked()
+	n.c = c
 	n.m = Message{
-		Data:          append(make([]byte, 0, len(data)), data...),
+		Data:          c.s.recv.copyLocked(data),
 		Conn:          c.id,
 		Identity:      c.remoteIdentity,
 		TimeReceived:  now,
@@ -153,6 +188,8 @@ func (c *conn) purgeLocked() {
 			n.g = nil
 		}
 		c.recvQ.remove(n)
+		n.c = nil
+		n.m.Data = nil
 		n = next
 	}
 }
@@ -168,6 +205,7 @@ func (c *conn) takeFromConnLocked(max int, dst []*Message) []*Message {
 			n.g = nil
 		}
 		n.m.ConnUserData = ud
+		n.c = nil // the node lives on in its slab: drop references
 		dst = append(dst, &n.m)
 	}
 	return dst
@@ -181,6 +219,7 @@ func (g *pollGroup) takeFromGroupLocked(max int, dst []*Message) []*Message {
 		n.g = nil
 		n.c.recvQ.remove(n)
 		n.m.ConnUserData = n.c.userData.Load()
+		n.c = nil
 		dst = append(dst, &n.m)
 	}
 	return dst
