@@ -44,7 +44,7 @@ RACE_PKGS := ./engine/... ./bindings/...
 all: lib host demo ## build the library and host, then run the headless chat demo
 
 help: ## list the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | column -t -s $$'\t'
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F ':.*## ' '{ printf "  %-20s %s\n", $$1, $$2 }'
 
 # ---------------------------------------------------------------------------------------------
 # Tool checks: fail early and say what to install.
@@ -152,7 +152,7 @@ fuzz-smoke: check-go ## run every fuzz target for FUZZ_SMOKE_TIME (default 3s)
 fuzz: check-go ## run every fuzz target for FUZZTIME (default 60s)
 	GO=$(GO) scripts/fuzz.sh $(FUZZTIME)
 
-bench: check-go ## run the benchmark suite (cmd/bench) and the Go micro-benchmarks summary
+bench: check-go ## run the benchmark suite: go run ./cmd/bench all (raw-UDP and kcp-go baselines, charts)
 	@if [ -d cmd/bench ] && ls cmd/bench/*.go >/dev/null 2>&1; then \
 	  nice -n 10 $(GO) run ./cmd/bench all; \
 	else \
