@@ -19,6 +19,7 @@ const (
 	finWaitUsec         = 5_000_000 // FinWait → Dead
 	connectOKEchoMaxAge = 4_000_000 // echo the client's timestamp only if fresher
 	maxPacketsPerFlush  = 256
+	maxBatch            = 32 // datagrams handed to the transport at once
 )
 
 // connCfg is a connection's resolved configuration (read without locks
@@ -147,7 +148,8 @@ type conn struct {
 	lanePrio    []int
 	laneWeight  []int
 	plain       []byte
-	out         []byte
+	outBufs     [][]byte // reusable datagram buffers for one flush
+	batch       [][]byte
 	rbuf        []byte
 	stats       connStats
 
@@ -571,21 +573,34 @@ func (c *conn) maxPlaintext() int {
 	return n
 }
 
-// flushLocked sends every packet SNP wants to send now.
+// flushLocked sends every packet SNP wants to send now, in batches.
 func (c *conn) flushLocked(now int64) {
 	if c.session == nil || c.tr == nil {
 		return
 	}
 	maxPlain := c.maxPlaintext()
+	n := 0
 	for range maxPacketsPerFlush {
 		payload, pktNum, hdrFlags, ok := c.session.BuildPacket(now, c.plain[:0], maxPlain)
 		if !ok {
 			break
 		}
-		out := wire.AppendDataHeader(c.out[:0], c.remoteID, uint16(pktNum), hdrFlags)
+		if n == len(c.outBufs) {
+			c.outBufs = append(c.outBufs, make([]byte, 0, wire.MaxUDPPayload+64))
+			c.batch = append(c.batch, nil)
+		}
+		out := wire.AppendDataHeader(c.outBufs[n][:0], c.remoteID, uint16(pktNum), hdrFlags)
 		out = c.sendDir.Seal(out, payload, pktNum)
-		c.out = out[:0]
-		c.tr.send(out)
+		c.outBufs[n] = out[:0]
+		c.batch[n] = out
+		n++
+		if n == maxBatch {
+			c.tr.sendBatch(c.batch[:n])
+			n = 0
+		}
+	}
+	if n > 0 {
+		c.tr.sendBatch(c.batch[:n])
 	}
 }
 
@@ -602,7 +617,6 @@ func (c *conn) deliver(data []byte, msgNum int64, lane int, reliable bool, now i
 func (c *conn) becomeConnectedLocked(now int64) {
 	c.maxRecvPkt = 1 // version >= 10: packet 1 is the handshake
 	c.plain = make([]byte, 0, wire.MaxUDPPayload)
-	c.out = make([]byte, 0, wire.MaxUDPPayload+64)
 	c.rbuf = make([]byte, 0, wire.MaxUDPPayload+64)
 	c.session = snp.NewSession(c.cfg.snp(), c.peerVersion, now, c.deliver)
 	if len(c.lanePrio) > 1 {

@@ -190,6 +190,12 @@ func (c *capturingTransport) send(p []byte) {
 	c.transport.send(p)
 }
 
+func (c *capturingTransport) sendBatch(pkts [][]byte) {
+	for _, p := range pkts {
+		c.send(p)
+	}
+}
+
 func (c *capturingTransport) take() [][]byte { return c.pkts }
 
 func TestFakeLagAndLossStillDeliver(t *testing.T) {

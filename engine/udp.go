@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"godotsteam-sockets/engine/internal/crypto"
 	"godotsteam-sockets/engine/internal/fault"
@@ -18,6 +19,7 @@ import (
 // datagrams are pushed into conn.onPacket by whoever owns the socket.
 type transport interface {
 	send(p []byte)
+	sendBatch(pkts [][]byte) // several datagrams at once (fewer system calls)
 	close()
 	remoteAddr() netip.AddrPort
 }
@@ -36,6 +38,7 @@ type udpSock struct {
 	once     sync.Once
 	pktinfo  bool // wildcard-bound: learn destinations, reply from them
 	v6       bool // AF_INET6 socket
+	raw      syscall.RawConn
 }
 
 // Datagrams waiting in a fault link carry a prefix: the peer address (16
@@ -83,6 +86,9 @@ func (s *sockets) openUDP(bind netip.AddrPort, opts configSet) (*udpSock, error)
 	if bind.Addr().IsUnspecified() {
 		u.pktinfo = enablePktInfo(pc, u.v6)
 	}
+	if rc, err := pc.SyscallConn(); err == nil {
+		u.raw = rc
+	}
 	u.sendLink = fault.NewLink(fault.NewShaper(fault.Params{}, nil), nowUsec, u.writeDelayed)
 	u.recvLink = fault.NewLink(fault.NewShaper(fault.Params{}, nil), nowUsec, u.readDelayed)
 	u.updateFault()
@@ -128,6 +134,9 @@ func (u *udpSock) start(handle func(p []byte, from netip.AddrPort, dst netip.Add
 
 func (u *udpSock) readLoop() {
 	defer u.s.wg.Done()
+	if u.readLoopBatch() {
+		return
+	}
 	buf := make([]byte, addrPrefix+wire.MaxUDPPayload+1024)
 	oob := make([]byte, pktInfoOOBSize)
 	for {
@@ -189,6 +198,21 @@ func (u *udpSock) sendToOOB(p []byte, to netip.AddrPort, from netip.Addr, oob []
 	u.sendLink.Submit(tmp)
 }
 
+// sendBatch sends several datagrams to one destination.
+func (u *udpSock) sendBatch(pkts [][]byte, to netip.AddrPort, from netip.Addr, oob []byte) {
+	if u.closed.Load() {
+		return
+	}
+	if !u.sendLink.Idle() {
+		for _, p := range pkts {
+			u.sendToOOB(p, to, from, oob)
+		}
+		return
+	}
+	u.s.counters.datagramsSent.Add(int64(len(pkts)))
+	u.writeBatch(pkts, to, from, oob)
+}
+
 func (u *udpSock) write(p []byte, to netip.AddrPort, from netip.Addr, oob []byte) {
 	if u.pktinfo && from.IsValid() {
 		if oob == nil {
@@ -228,6 +252,7 @@ type clientTransport struct {
 }
 
 func (t *clientTransport) send(p []byte)              { t.sock.sendTo(p, t.peer, netip.Addr{}) }
+func (t *clientTransport) sendBatch(pkts [][]byte)    { t.sock.sendBatch(pkts, t.peer, netip.Addr{}, nil) }
 func (t *clientTransport) close()                     { t.sock.close() }
 func (t *clientTransport) remoteAddr() netip.AddrPort { return t.peer }
 
@@ -243,6 +268,7 @@ type childTransport struct {
 }
 
 func (t *childTransport) send(p []byte)              { t.ls.sock.sendToOOB(p, t.peer, t.local, t.oob) }
+func (t *childTransport) sendBatch(pkts [][]byte)    { t.ls.sock.sendBatch(pkts, t.peer, t.local, t.oob) }
 func (t *childTransport) close()                     { t.ls.removeChild(t.peer, t.c) }
 func (t *childTransport) remoteAddr() netip.AddrPort { return t.peer }
 
