@@ -21,6 +21,9 @@ func fastNode(b *testing.B) *Sockets {
 }
 
 func benchPair(b *testing.B, loopback bool, size int, flags int) {
+	if loopback {
+		requireSNP(b)
+	}
 	s := fastNode(b)
 	c1, c2, ok := s.CreateSocketPair(loopback, Identity{}, Identity{})
 	if !ok {

@@ -462,6 +462,7 @@ func TestCipherNegotiation(t *testing.T) {
 					t.Fatalf("flags %#x", info.Flags)
 				}
 			}
+			requireSNP(t)
 			cli.s.SendMessageToConnection(cc, []byte("over the chosen cipher"), SendReliable)
 			waitUntil(t, 5*time.Second, "message", func() bool {
 				m := srv.s.ReceiveMessagesOnConnection(ev.Conn, 1)

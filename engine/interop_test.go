@@ -29,6 +29,7 @@ func gnsBinary(t *testing.T) string {
 	if _, err := os.Stat(p); err != nil {
 		t.Skipf("GNS interop: %v", err)
 	}
+	requireSNP(t)
 	return p
 }
 
