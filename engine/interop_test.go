@@ -145,12 +145,18 @@ func waitMessage(t *testing.T, n *node, conn Handle, substr string, d time.Durat
 
 func TestInteropGNSServerGoClients(t *testing.T) {
 	bin := gnsBinary(t)
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		t.Run(host, func(t *testing.T) { interopGNSServer(t, bin, host) })
+	}
+}
+
+func interopGNSServer(t *testing.T, bin, host string) {
 	port := freeUDPPort(t)
 	srv := startGNS(t, bin, "server", "--port", strconv.Itoa(int(port)))
 	srv.waitLine("Server listening on port", 10*time.Second)
 
 	n := newNode(t, Options{})
-	addr := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)
+	addr := netip.AddrPortFrom(netip.MustParseAddr(host), port)
 	c1 := n.connect(addr)
 	n.waitState(c1, StateConnected, 10*time.Second)
 	waitMessage(t, n, c1, "Welcome, stranger.", 10*time.Second)
@@ -194,13 +200,19 @@ func TestInteropGNSServerGoClients(t *testing.T) {
 
 func TestInteropGoServerGNSClient(t *testing.T) {
 	bin := gnsBinary(t)
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		t.Run(host, func(t *testing.T) { interopGoServer(t, bin, host) })
+	}
+}
+
+func interopGoServer(t *testing.T, bin, host string) {
 	n := newNode(t, Options{})
 	_, a := n.listen("[::]:0")
-	cli := startGNS(t, bin, "client", "127.0.0.1:"+strconv.Itoa(int(a.Port())))
+	cli := startGNS(t, bin, "client", netip.AddrPortFrom(netip.MustParseAddr(host), a.Port()).String())
 
 	ev := n.waitState(0, StateConnecting, 10*time.Second)
 	sc := ev.Conn
-	if ev.Info.RemoteAddr.Addr().String() != "127.0.0.1" {
+	if ev.Info.RemoteAddr.Addr().String() != host {
 		t.Fatalf("remote address %v", ev.Info.RemoteAddr)
 	}
 	if r := n.s.AcceptConnection(sc); r != ResultOK {
