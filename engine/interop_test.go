@@ -317,3 +317,14 @@ func TestInteropLossy(t *testing.T) {
 		t.Fatalf("only %d of %d lines arrived", next, lines)
 	}
 }
+
+// A Go server refusing a GNS client while it waits: GNS reports our reason.
+func TestInteropGoServerRejects(t *testing.T) {
+	bin := gnsBinary(t)
+	n := newNode(t, Options{})
+	_, a := n.listen("127.0.0.1:0")
+	cli := startGNS(t, bin, "client", "127.0.0.1:"+strconv.Itoa(int(a.Port())))
+	ev := n.waitState(0, StateConnecting, 10*time.Second)
+	n.s.CloseConnection(ev.Conn, 1234, "server full", false)
+	cli.waitLine("We sought the remote host, yet our efforts were met with defeat.  (server full)", 10*time.Second)
+}
