@@ -239,3 +239,62 @@ func TestFakeLagAndLossStillDeliver(t *testing.T) {
 		}
 	}
 }
+
+// A full receive queue refuses messages; SNP must not ack them, so the
+// sender retransmits and nothing is lost once the application drains.
+func TestReceiveQueueBackPressure(t *testing.T) {
+	requireSNP(t)
+	srv, cli := newNode(t, Options{}), newNode(t, Options{})
+	_, a := srv.listen("127.0.0.1:0", Int32Option(ConfigRecvBufferMessages, 4))
+	cc := cli.connect(a)
+	ev := srv.waitState(0, StateConnecting, 5*time.Second)
+	srv.s.AcceptConnection(ev.Conn)
+	cli.waitState(cc, StateConnected, 5*time.Second)
+	const n = 40
+	for i := range n {
+		if _, r := cli.s.SendMessageToConnection(cc, fmt.Appendf(nil, "%d", i), SendReliable); r != ResultOK {
+			t.Fatal(r)
+		}
+	}
+	waitUntil(t, 5*time.Second, "queue to fill", func() bool {
+		srv.s.impl.recv.mu.Lock()
+		defer srv.s.impl.recv.mu.Unlock()
+		return srv.s.impl.lookupConn(ev.Conn).recvQ.count == 4
+	})
+	next := 0
+	deadline := time.Now().Add(30 * time.Second)
+	for next < n && time.Now().Before(deadline) {
+		for _, m := range srv.s.ReceiveMessagesOnConnection(ev.Conn, 2) {
+			if string(m.Data) != fmt.Sprint(next) {
+				t.Fatalf("got %q, want %d", m.Data, next)
+			}
+			next++
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if next != n {
+		t.Fatalf("received %d of %d", next, n)
+	}
+}
+
+// Events arrive in the order things happened, each with the old state.
+func TestEventSequence(t *testing.T) {
+	srv, cli := newNode(t, Options{}), newNode(t, Options{})
+	_, sc, cc := connectedPair(t, srv, cli, "127.0.0.1:0", "127.0.0.1")
+	srv.s.CloseConnection(sc, 1000, "", false)
+	cli.waitState(cc, StateClosedByPeer, 5*time.Second)
+	cli.s.CloseConnection(cc, 0, "", false)
+	cli.waitState(cc, StateNone, 5*time.Second)
+	want := [][2]ConnectionState{
+		{StateNone, StateConnecting}, {StateConnecting, StateConnected},
+		{StateConnected, StateClosedByPeer}, {StateClosedByPeer, StateNone},
+	}
+	if len(cli.events) != len(want) {
+		t.Fatalf("%d events", len(cli.events))
+	}
+	for i, e := range cli.events {
+		if e.Conn != cc || e.OldState != want[i][0] || e.Info.State != want[i][1] {
+			t.Fatalf("event %d: %s->%s", i, stateName(e.OldState), stateName(e.Info.State))
+		}
+	}
+}
