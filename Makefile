@@ -42,6 +42,9 @@ RACE_PKGS := ./engine/... ./bindings/...
         test-windows-build test-godot fuzz fuzz-smoke bench soak docs check-tools check-go check-cc check-cjson clean
 
 all: lib host demo ## build the library and host, then run the headless chat demo
+	@echo
+	@echo "Next: 'make test' runs every test; open godot_project/ in Godot 4.3+ for the chat demo scene"
+	@echo "      (the library is in $(BIN_DIR)/); 'make help' lists the other targets."
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F ':.*## ' '{ printf "  %-20s %s\n", $$1, $$2 }'
