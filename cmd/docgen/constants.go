@@ -55,7 +55,7 @@ var constantDocs = map[string]string{
 	"LISTEN_SOCKET_INVALID":                            "The invalid listen socket handle, 0. [method createListenSocketIP] returns it on failure.",
 	"MAX_NETWORKING_ERROR_MESSAGE":                     "Size in bytes of the error-message buffers of the Steamworks API. Informational.",
 	"MAX_NETWORKING_PING_LOCATION_STRING":              "Size in bytes of a ping-location string in the Steamworks API. Informational.",
-	"NETWORKING_MAX_CONNECTION_APP_NAME":               "Size of the connection-name buffer of the Steamworks API, including the terminating zero. Informational; [method setConnectionName] keeps up to 127 bytes here.",
+	"NETWORKING_MAX_CONNECTION_APP_NAME":               "Size of the connection-name buffer, including the terminating zero: [method setConnectionName] keeps at most 31 bytes of a name.",
 	"NETWORKING_MAX_CONNECTION_CLOSE_REASON":           "Size of the close-reason text buffer including the terminating zero: [code]debug_message[/code] of [method closeConnection] and [code]end_debug[/code] hold at most 127 bytes.",
 	"NETWORKING_MAX_CONNECTION_DESCRIPTION":            "Size of the [code]debug_description[/code] buffer including the terminating zero (at most 127 bytes of text).",
 	"NETWORKING_PING_FAILED":                           "Ping value meaning that a measurement was attempted and failed.",

@@ -197,7 +197,7 @@ Returns [code]{"result": int, "message_number": int}[/code]. [code]result[/code]
 Puts the connection [param connection_handle] into the poll group [param poll_group], moving it out of any other group together with the messages already waiting. Pass 0 as [param poll_group] to take it out of its group. Returns [code]false[/code] if either handle is invalid.
 `,
 	"setConnectionName": `
-Gives the connection [param connection_handle] a name for your own bookkeeping and for diagnostics: it is returned by [method getConnectionName] and appears in [code]debug_description[/code]. [param name] is cut to 127 bytes. Ignored for an invalid handle.
+Gives the connection [param connection_handle] a name for your own bookkeeping and for diagnostics: it is returned by [method getConnectionName] and appears in [code]debug_description[/code]. [param name] is cut to 31 bytes (see [constant NETWORKING_MAX_CONNECTION_APP_NAME]). Ignored for an invalid handle.
 `,
 	"setCertificate": `
 Installs [param certificate], a signed certificate for this instance's key (see [method getCertificateRequest]). On success GodotSteam returns [code]{"response": true, "error": String}[/code] and an empty [Dictionary] otherwise. There is no certificate authority backend yet, so this always returns an empty [Dictionary] and prints why.
