@@ -363,10 +363,8 @@ func TestHandlesUniqueNonZero(t *testing.T) {
 		}
 	}
 	// Destroyed handles are not reused soon.
-	var freed []Handle
 	for h := range seen {
 		n.s.DestroyPollGroup(h)
-		freed = append(freed, h)
 	}
 	for range 200 {
 		h := n.s.CreatePollGroup()

@@ -199,7 +199,6 @@ func TestReplayedPacketsDropped(t *testing.T) {
 
 type capturingTransport struct {
 	transport
-	mu   chan struct{}
 	pkts [][]byte
 }
 

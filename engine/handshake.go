@@ -206,7 +206,7 @@ func (c *conn) checkPeerLocked(cert *wire.CertSigned, crypt *wire.CryptInfoSigne
 func (c *conn) deriveKeysLocked(server bool) error {
 	shared, err := crypto.SharedSecret(c.localCrypt.DH, c.peerCrypt.Info.KeyData)
 	if err != nil {
-		return errors.New("Key exchange failed")
+		return errors.New("key exchange failed")
 	}
 	in := crypto.KDFInput{Shared: shared}
 	if server {

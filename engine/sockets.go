@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"net/netip"
 )
 
@@ -24,8 +23,6 @@ type Options struct {
 type Sockets struct {
 	impl *sockets
 }
-
-var errNotImplemented = errors.New("engine: not implemented yet")
 
 // NewSockets creates an engine instance. Nothing is bound until a listen
 // socket or connection is created.
