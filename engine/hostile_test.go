@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"crypto/ed25519"
 	"net"
 	"net/netip"
 	"testing"
 	"time"
 
+	"godotsteam-sockets/engine/internal/crypto"
 	"godotsteam-sockets/engine/internal/wire"
 )
 
@@ -129,4 +131,85 @@ func FuzzListenSocketPacket(f *testing.F) {
 	f.Fuzz(func(t *testing.T, p []byte) {
 		ls.onPacket(p, from, netip.Addr{}, nowUsec())
 	})
+}
+
+// rawHandshake does the client side of the handshake by hand, letting the
+// test tamper with the ConnectRequest.
+func rawHandshake(t *testing.T, server netip.AddrPort, tamper func(*wire.ConnectRequest, *crypto.LocalCert)) *net.UDPConn {
+	t.Helper()
+	pc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	req := wire.ChallengeRequest{ConnectionID: 0x01020304, ProtocolVersion: 13}
+	if _, err := pc.WriteToUDPAddrPort(wire.AppendPadded(nil, wire.MsgChallengeRequest, req.Append(nil)), server); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 2048)
+	pc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, _, err := pc.ReadFromUDPAddrPort(buf)
+	if err != nil || wire.Classify(buf[:n]) != wire.KindChallengeReply {
+		t.Fatalf("no challenge reply: %v", err)
+	}
+	var rep wire.ChallengeReply
+	if err := rep.Unmarshal(wire.Unpadded(buf[:n])); err != nil || rep.ConnectionID != req.ConnectionID || rep.ProtocolVersion != 13 {
+		t.Fatalf("reply %+v %v", rep, err)
+	}
+	cert, _ := crypto.NewUnsignedCert(crypto.Identity{String: "ip:::1"}, 0)
+	sess, _ := crypto.NewSession(cert, crypto.CipherList(0))
+	cr := wire.ConnectRequest{ClientConnectionID: req.ConnectionID, Challenge: rep.Challenge, Cert: &cert.Signed, Crypt: &sess.Signed}
+	tamper(&cr, cert)
+	if _, err := pc.WriteToUDPAddrPort(wire.AppendUnpadded(nil, wire.MsgConnectRequest, cr.Append(nil)), server); err != nil {
+		t.Fatal(err)
+	}
+	return pc
+}
+
+func TestBadConnectRequestsDropped(t *testing.T) {
+	cases := []struct {
+		name   string
+		tamper func(*wire.ConnectRequest, *crypto.LocalCert)
+	}{
+		{"bad signature", func(m *wire.ConnectRequest, _ *crypto.LocalCert) {
+			m.Crypt = &wire.CryptInfoSigned{Info: m.Crypt.Info, Signature: make([]byte, 64)}
+		}},
+		{"no cert", func(m *wire.ConnectRequest, _ *crypto.LocalCert) { m.Cert = nil }},
+		{"old protocol (validly signed)", func(m *wire.ConnectRequest, cert *crypto.LocalCert) {
+			var ci wire.CryptInfo
+			ci.Unmarshal(m.Crypt.Info)
+			ci.ProtocolVersion = 9
+			info := ci.Append(nil)
+			m.Crypt = &wire.CryptInfoSigned{Info: info, Signature: ed25519.Sign(cert.Private, info)}
+		}},
+		{"wrong app id", func(m *wire.ConnectRequest, _ *crypto.LocalCert) {
+			cert, _ := crypto.NewUnsignedCert(crypto.Identity{String: "steamid:76561197960287930"}, 480)
+			sess, _ := crypto.NewSession(cert, crypto.CipherList(0))
+			m.Cert, m.Crypt = &cert.Signed, &sess.Signed
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newNode(t, Options{})
+			_, a := srv.listen("127.0.0.1:0")
+			before := srv.s.Counters()
+			rawHandshake(t, a, tc.tamper)
+			waitUntil(t, 2*time.Second, "request counted", func() bool {
+				c := srv.s.Counters()
+				return c.Ignored+c.Malformed > before.Ignored+before.Malformed
+			})
+			srv.pump()
+			if len(srv.events) != 0 {
+				t.Fatalf("a bad request created a connection: %+v", srv.events[0].Info)
+			}
+		})
+	}
+	// The untampered request works (so the cases above fail for their reason).
+	srv := newNode(t, Options{})
+	_, a := srv.listen("127.0.0.1:0")
+	rawHandshake(t, a, func(*wire.ConnectRequest, *crypto.LocalCert) {})
+	ev := srv.waitState(0, StateConnecting, 5*time.Second)
+	if ev.Info.RemoteAddr.Addr().String() != "127.0.0.1" {
+		t.Fatal(ev.Info)
+	}
 }
