@@ -213,3 +213,94 @@ func TestBadConnectRequestsDropped(t *testing.T) {
 		t.Fatal(ev.Info)
 	}
 }
+
+// rawServer answers one Go client's handshake by hand with a tampered
+// ConnectOK.
+func rawServer(t *testing.T, tamper func(ok *wire.ConnectOK, cert *crypto.LocalCert, sess *crypto.Session)) netip.AddrPort {
+	t.Helper()
+	pc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { pc.Close(); <-done })
+	go func() {
+		defer close(done)
+		buf := make([]byte, 2048)
+		for {
+			n, from, err := pc.ReadFromUDPAddrPort(buf)
+			if err != nil {
+				return
+			}
+			switch wire.Classify(buf[:n]) {
+			case wire.KindChallengeRequest:
+				body, _ := wire.Padded(buf[:n])
+				var m wire.ChallengeRequest
+				m.Unmarshal(body)
+				rep := wire.ChallengeReply{ConnectionID: m.ConnectionID, Challenge: 42, ProtocolVersion: 13}
+				pc.WriteToUDPAddrPort(wire.AppendUnpadded(nil, wire.MsgChallengeReply, rep.Append(nil)), from)
+			case wire.KindConnectRequest:
+				var m wire.ConnectRequest
+				m.Unmarshal(wire.Unpadded(buf[:n]))
+				cert, _ := crypto.NewUnsignedCert(crypto.Identity{String: "ip:::1"}, 0)
+				sess, _ := crypto.NewSession(cert, []uint32{wire.CipherAES256GCM})
+				ok := wire.ConnectOK{ClientConnectionID: m.ClientConnectionID, ServerConnectionID: 0x00050006, Cert: &cert.Signed, Crypt: &sess.Signed}
+				tamper(&ok, cert, sess)
+				pc.WriteToUDPAddrPort(wire.AppendUnpadded(nil, wire.MsgConnectOK, ok.Append(nil)), from)
+			}
+		}
+	}()
+	return pc.LocalAddr().(*net.UDPAddr).AddrPort()
+}
+
+func TestBadConnectOKFailsClient(t *testing.T) {
+	resign := func(sess *crypto.Session, cert *crypto.LocalCert, ok *wire.ConnectOK, edit func(*wire.CryptInfo)) {
+		var ci wire.CryptInfo
+		ci.Unmarshal(sess.Signed.Info)
+		edit(&ci)
+		info := ci.Append(nil)
+		ok.Crypt = &wire.CryptInfoSigned{Info: info, Signature: ed25519.Sign(cert.Private, info)}
+	}
+	cases := []struct {
+		name   string
+		reason int
+		tamper func(*wire.ConnectOK, *crypto.LocalCert, *crypto.Session)
+	}{
+		{"server id low half zero", EndRemoteBadCrypt, func(ok *wire.ConnectOK, _ *crypto.LocalCert, _ *crypto.Session) {
+			ok.ServerConnectionID = 0x00050000
+		}},
+		{"bad signature", EndRemoteBadCrypt, func(ok *wire.ConnectOK, _ *crypto.LocalCert, _ *crypto.Session) {
+			ok.Crypt = &wire.CryptInfoSigned{Info: ok.Crypt.Info, Signature: make([]byte, 64)}
+		}},
+		{"two ciphers", EndRemoteBadCrypt, func(ok *wire.ConnectOK, c *crypto.LocalCert, s *crypto.Session) {
+			resign(s, c, ok, func(ci *wire.CryptInfo) { ci.Ciphers = []uint32{2, 1} })
+		}},
+		{"cipher not offered", EndRemoteBadCrypt, func(ok *wire.ConnectOK, c *crypto.LocalCert, s *crypto.Session) {
+			resign(s, c, ok, func(ci *wire.CryptInfo) { ci.Ciphers = []uint32{wire.CipherNull} })
+		}},
+		{"version differs from challenge reply", EndRemoteBadProtocolVersion, func(ok *wire.ConnectOK, c *crypto.LocalCert, s *crypto.Session) {
+			resign(s, c, ok, func(ci *wire.CryptInfo) { ci.ProtocolVersion = 12 })
+		}},
+		{"cert for another AppID", EndRemoteBadCert, func(ok *wire.ConnectOK, _ *crypto.LocalCert, _ *crypto.Session) {
+			cert, _ := crypto.NewUnsignedCert(crypto.Identity{String: "ip:::1"}, 480)
+			sess, _ := crypto.NewSession(cert, []uint32{wire.CipherAES256GCM})
+			ok.Cert, ok.Crypt = &cert.Signed, &sess.Signed
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := rawServer(t, tc.tamper)
+			cli := newNode(t, Options{})
+			cc := cli.connect(a)
+			ev := cli.waitState(cc, StateProblemDetectedLocally, 5*time.Second)
+			if ev.Info.EndReason != tc.reason {
+				t.Fatalf("end %d %q, want %d", ev.Info.EndReason, ev.Info.EndDebug, tc.reason)
+			}
+		})
+	}
+	// Untampered: connects.
+	a := rawServer(t, func(*wire.ConnectOK, *crypto.LocalCert, *crypto.Session) {})
+	cli := newNode(t, Options{})
+	cc := cli.connect(a)
+	cli.waitState(cc, StateConnected, 5*time.Second)
+}
