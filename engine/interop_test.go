@@ -328,3 +328,29 @@ func TestInteropGoServerRejects(t *testing.T) {
 	n.s.CloseConnection(ev.Conn, 1234, "server full", false)
 	cli.waitLine("We sought the remote host, yet our efforts were met with defeat.  (server full)", 10*time.Second)
 }
+
+// An idle connection stays up: with a 3 s connected timeout on our side,
+// our keepalives must be answered by GNS (and GNS's by us).
+func TestInteropIdleKeepalive(t *testing.T) {
+	bin := gnsBinary(t)
+	port := freeUDPPort(t)
+	srv := startGNS(t, bin, "server", "--port", strconv.Itoa(int(port)))
+	srv.waitLine("Server listening on port", 10*time.Second)
+	n := newNode(t, Options{})
+	addr := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)
+	opts := []ConfigOption{Int32Option(ConfigTimeoutConnected, 3000)}
+	c1 := n.connect(addr, opts...)
+	c2 := n.connect(addr, opts...)
+	n.waitState(c1, StateConnected, 10*time.Second)
+	n.waitState(c2, StateConnected, 10*time.Second)
+	waitMessage(t, n, c2, "Welcome, stranger.", 10*time.Second)
+	time.Sleep(6 * time.Second)
+	n.pump()
+	for _, e := range n.events {
+		if e.Info.State != StateConnecting && e.Info.State != StateConnected {
+			t.Fatalf("connection dropped while idle: %s %d %q", stateName(e.Info.State), e.Info.EndReason, e.Info.EndDebug)
+		}
+	}
+	n.s.SendMessageToConnection(c1, []byte("still here"), SendReliable)
+	waitMessage(t, n, c2, ": still here", 10*time.Second)
+}
