@@ -143,3 +143,5 @@ func waitUntil(t testing.TB, d time.Duration, what string, f func() bool) {
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+func mustAddr(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
