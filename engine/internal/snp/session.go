@@ -9,8 +9,70 @@
 // all calls (it holds its connection lock). Times are microseconds on the
 // engine's monotonic clock.
 //
-// THIS FILE STATES THE CONTRACT WITH THE CONNECTION LAYER. The bodies here
-// are placeholders until the SNP issue lands; signatures must stay.
+// # Wire compatibility
+//
+// Frames are encoded exactly as GNS does (gns_wire_notes §4): every packet
+// starts with stop_waiting and an ack frame (16-bit latest, w=1), followed by
+// retransmissions and then new data, lane by lane. The last segment of a
+// packet uses the "runs to the end" size form.
+//
+// # Sending
+//
+// Each lane has a FIFO of messages (reliable and unreliable share one
+// message-number sequence starting at 1). Reliable messages are framed into
+// the lane's byte stream (position 1 first) when queued; unreliable payloads
+// are copied into a per-lane arena, so queueing a message does not allocate
+// once the buffers have grown. Sent reliable bytes are tracked as ranges;
+// every packet records the ranges it carried. A nack, or no ack within the
+// RTO (3 × ping + 60 ms, 1 s without a ping sample), queues exactly the
+// ranges whose latest transmission was in that packet for retry. Retries go
+// out before new data. Lanes are served strictly by priority (lower value
+// first); lanes of equal priority share bandwidth by weighted fair queueing
+// on virtual finish times (bytes × 65536 / weight).
+//
+// # Rate control
+//
+// Packets are paced by a token bucket in bytes. With SendRateMin ==
+// SendRateMax the rate is fixed, as in GNS. When SendRateMax > SendRateMin a
+// congestion controller picks the rate inside [min, max] (see rate.go):
+//
+//   - It measures, per round (one smoothed RTT, at least 20 ms), the delivery
+//     rate (bytes newly acked / round time), the minimum RTT over 10 s
+//     (ack-delay-corrected samples, so the peer's delayed acks do not count
+//     as queueing) and the fraction of packets nacked or timed out.
+//   - Startup: the rate doubles each round until the first congestion signal.
+//   - Congestion signals: queueing delay (latest RTT − min RTT) above
+//     max(10 ms, min RTT / 2) for a whole round (LEDBAT-style delay signal),
+//     or a round loss fraction above max(5 %, 2 × the long-run average loss),
+//     so random (non-congestive) loss does not collapse the rate. On a signal
+//     the rate becomes max(min, 0.85 × max(delivery rate, 0.7 × rate)) at
+//     most once per round.
+//   - Otherwise, while the sender is not application-limited, the rate grows
+//     by 1/8 per round (but never above 2 × the measured delivery rate), and
+//     every 8 rounds it probes at 1.25 × for one round (BBR-like gain cycle).
+//
+// # Receiving
+//
+// Packet numbers are expanded from 16 bits, checked against a 128-packet
+// duplicate window and a lurch limit (ErrLurch). Gaps in received packet
+// numbers (at most 62, as GNS) build the ack blocks; every packet between
+// the peer's stop_waiting and the reported latest is covered. Acks are due
+// within 50 ms of reliable data, immediately for AckRequestImmediate; a
+// freshly detected gap is nacked after 3 ms when it may be reordering.
+// Reliable segments are reassembled per lane (gap limits 30/20,
+// RecvBufferSize span) and delivered in order; unreliable fragments are
+// buffered (20 per lane). When the Deliverer refuses a message the data is
+// kept and the packet is not acked, so nothing is lost.
+//
+// # Liveness
+//
+// A packet carrying reliable data, or a keepalive (AckRequestE2E after 10 s
+// of silence), starts a reply timer (min(2 × ping + 250 ms, 1.25 s)). Each
+// expiry counts a reply timeout and sends an urgent ping
+// (AckRequestE2E|AckRequestImmediate) every 200 ms. Any received packet
+// clears the state. CheckTimeouts reports the peer dead after
+// TimeoutConnected since max(first timeout, last receive) with at least 4
+// consecutive reply timeouts.
 package snp
 
 // EResult codes returned by Session methods (same numbers as engine.Result).
@@ -50,6 +112,64 @@ type Config struct {
 	TimeoutConnected         int64 // µs, default 10_000_000
 }
 
+// DefaultConfig returns the GNS defaults.
+func DefaultConfig() Config {
+	return Config{
+		SendBufferSize:           524288,
+		RecvBufferSize:           1048576,
+		RecvBufferMessages:       1000,
+		RecvMaxMessageSize:       524288,
+		RecvMaxSegmentsPerPacket: 1300,
+		SendRateMin:              262144,
+		SendRateMax:              262144,
+		NagleTime:                5000,
+		TimeoutConnected:         10_000_000,
+	}
+}
+
+func (c *Config) sanitize() {
+	d := DefaultConfig()
+	if c.SendBufferSize <= 0 {
+		c.SendBufferSize = d.SendBufferSize
+	}
+	if c.RecvBufferSize <= 0 {
+		c.RecvBufferSize = d.RecvBufferSize
+	}
+	if c.RecvMaxMessageSize <= 0 {
+		c.RecvMaxMessageSize = d.RecvMaxMessageSize
+	}
+	if c.RecvMaxSegmentsPerPacket <= 0 {
+		c.RecvMaxSegmentsPerPacket = d.RecvMaxSegmentsPerPacket
+	}
+	if c.SendRateMin <= 0 {
+		c.SendRateMin = d.SendRateMin
+	}
+	if c.SendRateMax <= 0 {
+		c.SendRateMax = d.SendRateMax
+	}
+	c.SendRateMin = clampInt(c.SendRateMin, 1024, 100<<20)
+	c.SendRateMax = clampInt(c.SendRateMax, 1024, 100<<20)
+	if c.SendRateMax < c.SendRateMin {
+		c.SendRateMax = c.SendRateMin
+	}
+	if c.NagleTime < 0 {
+		c.NagleTime = 0
+	}
+	if c.TimeoutConnected <= 0 {
+		c.TimeoutConnected = d.TimeoutConnected
+	}
+}
+
+func clampInt(v, lo, hi int) int {
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
+}
+
 // Deliverer receives complete messages in delivery order. It returns false
 // when the application's receive queue is full (RecvBufferMessages /
 // RecvBufferSize); SNP must then neither consume nor ack the data so that
@@ -59,109 +179,222 @@ type Deliverer func(data []byte, msgNum int64, lane int, reliable bool, now int6
 
 // Session is the SNP state of one connection (both directions).
 type Session struct {
-	cfg     Config
-	deliver Deliverer
+	cfg         Config
+	deliver     Deliverer
+	peerVersion uint32
+
+	// receive side
+	win        pktWindow
+	acks       ackTracker
+	rlanes     []*recvLane
+	ackScratch []ackBlock
+	scratch    []byte
+
+	// send side
+	lanes       []*sendLane
+	nextPkt     uint64
+	minWaiting  uint64 // our stop_waiting value
+	inflight    inflight
+	msgSeq      uint64
+	flushSeq    uint64 // messages with seq <= flushSeq skip Nagle
+	pendingNew  int    // unsent bytes of queued messages (all lanes)
+	retryTotal  int
+	rtoScan     uint64 // next packet number to check for RTO
+	seg         segWriter
+	laneOrder   []int // lane indices sorted by priority
+	classVT     map[int]uint64
+	lastNagleAt int64
+
+	rate     rateCtl
+	ping     pingTracker
+	live     liveness
+	lastRecv int64
+	stats    Stats
+	inMeter  meter
+	outMeter meter
+	quality  qualityTracker
+	created  int64
 }
 
 // NewSession creates the state for a connection that just became connected.
 // peerVersion is the peer's protocol version (>= 10: packet number 1 is
 // consumed by the handshake in both directions, first data packet is 2).
 func NewSession(cfg Config, peerVersion uint32, now int64, deliver Deliverer) *Session {
-	return &Session{cfg: cfg, deliver: deliver}
+	cfg.sanitize()
+	if deliver == nil {
+		deliver = func([]byte, int64, int, bool, int64) bool { return true }
+	}
+	s := &Session{cfg: cfg, deliver: deliver, peerVersion: peerVersion, created: now}
+	var maxRecv uint64
+	s.nextPkt = 1
+	if peerVersion >= 10 {
+		maxRecv = 1
+		s.nextPkt = 2
+	}
+	s.win.max = maxRecv
+	if maxRecv > 0 {
+		s.win.bits[0] = 1
+	}
+	s.acks.init(maxRecv)
+	s.ackScratch = make([]ackBlock, 0, 256)
+	s.rlanes = []*recvLane{newRecvLane()}
+	s.lanes = []*sendLane{newSendLane(0, 1)}
+	s.laneOrder = []int{0}
+	s.classVT = map[int]uint64{}
+	s.inflight.init(s.nextPkt)
+	s.rtoScan = s.nextPkt
+	s.seg.reset()
+	s.rate.init(cfg.SendRateMin, cfg.SendRateMax, now)
+	s.ping.init()
+	s.live.init()
+	s.lastRecv = now
+	s.inMeter.start = now
+	s.outMeter.start = now
+	s.quality.start = now
+	return s
 }
 
 // SetConfig updates config values that may change after creation.
-func (s *Session) SetConfig(cfg Config) { s.cfg = cfg }
+func (s *Session) SetConfig(cfg Config) {
+	cfg.sanitize()
+	s.cfg = cfg
+	s.rate.setLimits(cfg.SendRateMin, cfg.SendRateMax)
+}
 
 // SendMessage queues a message. connected=false means the connection is
 // still connecting (SendNoDelay then gives ResultIgnored; otherwise the
 // message is queued). Returns the message number (>0) or -1 and a result.
 func (s *Session) SendMessage(data []byte, flags int, lane int, connected bool, now int64) (int64, int) {
-	return -1, ResultInvalidState
+	if len(data) > maxMessageSize {
+		return -1, ResultInvalidParam
+	}
+	if lane < 0 || lane >= len(s.lanes) {
+		return -1, ResultInvalidParam
+	}
+	if flags&SendNoDelay != 0 && !connected {
+		return -1, ResultIgnored
+	}
+	if s.pendingBytes()+len(data) > s.cfg.SendBufferSize {
+		return -1, ResultLimitExceeded
+	}
+	reliable := flags&SendReliable != 0 || len(data) > maxUnreliableSend
+	l := s.lanes[lane]
+	if l.queued() == 0 && l.retryBytes == 0 {
+		// Lane becomes active: do not let it claim credit for idle time.
+		if vt := s.classVT[l.priority]; l.vtime < vt {
+			l.vtime = vt
+		}
+	}
+	l.lastMsgNum++
+	s.msgSeq++
+	m := sendMsg{num: l.lastMsgNum, seq: s.msgSeq, reliable: reliable, queued: now, nagle: now + s.cfg.NagleTime}
+	if reliable {
+		m.pos = l.rbufBase + int64(len(l.rbuf))
+		before := len(l.rbuf)
+		l.rbuf = appendReliableMsgHeader(l.rbuf, m.num-l.lastRelMsgNum, len(data))
+		l.rbuf = append(l.rbuf, data...)
+		m.size = len(l.rbuf) - before
+		l.lastRelMsgNum = m.num
+		l.pendingRel += m.size
+	} else {
+		m.pos = l.ubufBase + int64(len(l.ubuf))
+		l.ubuf = append(l.ubuf, data...)
+		m.size = len(data)
+		l.pendingUnrel += m.size
+	}
+	s.pendingNew += m.size
+	l.q = append(l.q, m)
+	if flags&SendNoNagle != 0 || s.cfg.NagleTime == 0 {
+		s.flushSeq = s.msgSeq
+	}
+	s.stats.MessagesSent++
+	return m.num, ResultOK
+}
+
+// pendingBytes is what counts against SendBufferSize: unsent data plus data
+// waiting for retransmission.
+func (s *Session) pendingBytes() int {
+	n := 0
+	for _, l := range s.lanes {
+		n += l.pendingRel + l.pendingUnrel
+	}
+	return n
 }
 
 // ConfigureLanes sets the number of lanes, priorities and weights.
-func (s *Session) ConfigureLanes(priorities []int, weights []int) int { return ResultInvalidState }
-
-// LaneCount returns the number of configured send lanes (starts at 1).
-func (s *Session) LaneCount() int { return 1 }
-
-// Flush clears the Nagle delay of everything queued.
-func (s *Session) Flush(now int64) {}
-
-// BuildPacket writes the next plaintext SNP payload to send now, if any, into
-// dst[:0] (capacity permitting) with at most maxPlaintext bytes (1232 with
-// AES-GCM at MTU 1300, 1248 with the NULL cipher). It returns the payload, the
-// packet number to use (for the wire header and the AEAD nonce) and header
-// flags (AckRequest*) to put in an inline stats blob (0 = no blob). ok=false
-// means nothing should be sent now. The connection layer calls it in a loop
-// after SendMessage, ReceivePacket and timer wake-ups until ok is false.
-func (s *Session) BuildPacket(now int64, dst []byte, maxPlaintext int) (payload []byte, pktNum uint64, hdrFlags uint32, ok bool) {
-	return nil, 0, 0, false
+func (s *Session) ConfigureLanes(priorities []int, weights []int) int {
+	n := len(priorities)
+	if n < 1 || n > maxLanes || n < len(s.lanes) {
+		return ResultInvalidParam
+	}
+	if weights != nil && len(weights) < n {
+		return ResultInvalidParam
+	}
+	if n > 1 && s.peerVersion > 0 && s.peerVersion < 11 {
+		return ResultInvalidParam
+	}
+	for i := 0; i < n; i++ {
+		w := 1
+		if weights != nil {
+			w = weights[i]
+		}
+		if w <= 0 || w > 0xffff {
+			return ResultInvalidParam
+		}
+	}
+	for i := 0; i < n; i++ {
+		w := 1
+		if weights != nil {
+			w = weights[i]
+		}
+		if i < len(s.lanes) {
+			s.lanes[i].priority = priorities[i]
+			s.lanes[i].weight = w
+		} else {
+			s.lanes = append(s.lanes, newSendLane(priorities[i], w))
+		}
+	}
+	s.laneOrder = s.laneOrder[:0]
+	for i := range s.lanes {
+		s.laneOrder = append(s.laneOrder, i)
+	}
+	// Stable insertion sort by priority (lower value first).
+	for i := 1; i < len(s.laneOrder); i++ {
+		for j := i; j > 0 && s.lanes[s.laneOrder[j]].priority < s.lanes[s.laneOrder[j-1]].priority; j-- {
+			s.laneOrder[j], s.laneOrder[j-1] = s.laneOrder[j-1], s.laneOrder[j]
+		}
+	}
+	return ResultOK
 }
 
-// NextWakeTime returns when BuildPacket or CheckTimeouts should be called
-// next (absolute µs), or 0 when nothing is scheduled.
-func (s *Session) NextWakeTime() int64 { return 0 }
+// LaneCount returns the number of configured send lanes (starts at 1).
+func (s *Session) LaneCount() int { return len(s.lanes) }
+
+// Flush clears the Nagle delay of everything queued.
+func (s *Session) Flush(now int64) { s.flushSeq = s.msgSeq }
 
 // ExpandPacketNumber turns the 16-bit wire packet number into the full
 // 64-bit number (nearest to the highest received), for the AEAD nonce.
-func (s *Session) ExpandPacketNumber(wire uint16) uint64 { return uint64(wire) }
-
-// ReceivePacket processes one decrypted payload. hdrFlags are the AckRequest*
-// bits from the header's stats blob (a present stats message counts as
-// AckRequestE2E). A duplicate or too-old packet is dropped and returns
-// (false, nil). A malformed payload returns an error: the connection layer
-// fails the connection with 5002 (or 5001 for a packet-number lurch, see
-// ErrLurch).
-func (s *Session) ReceivePacket(pktNum uint64, payload []byte, hdrFlags uint32, now int64) (accepted bool, err error) {
-	return false, nil
-}
+func (s *Session) ExpandPacketNumber(wire uint16) uint64 { return s.win.expand(wire) }
 
 // AddPingSample records a round-trip sample from the handshake (ms).
-func (s *Session) AddPingSample(ms int, now int64) {}
-
-// CheckTimeouts runs timers: retransmission timeouts, ack deadlines and
-// liveness. It returns true when the peer must be declared dead (nothing
-// received for TimeoutConnected despite keepalives): the connection layer
-// then fails the connection with 5003 "Connection dropped".
-func (s *Session) CheckTimeouts(now int64) (dead bool) { return false }
+func (s *Session) AddPingSample(ms int, now int64) {
+	if ms < 0 || ms > 2000 {
+		return
+	}
+	s.ping.add(ms, now)
+}
 
 // ReliableDrained reports whether every queued reliable byte was sent and
 // acknowledged (Linger → FinWait).
-func (s *Session) ReliableDrained() bool { return true }
-
-// Status is the real-time status SNP knows.
-type Status struct {
-	Ping                int // ms, -1 unknown
-	LocalQuality        float32
-	RemoteQuality       float32
-	OutPacketsPerSec    float32
-	OutBytesPerSec      float32
-	InPacketsPerSec     float32
-	InBytesPerSec       float32
-	SendRate            int
-	PendingUnreliable   int
-	PendingReliable     int
-	SentUnackedReliable int
-	QueueTime           int64
+func (s *Session) ReliableDrained() bool {
+	for _, l := range s.lanes {
+		if l.pendingRel > 0 || l.sentUnacked > 0 {
+			return false
+		}
+	}
+	return true
 }
-
-// LaneStatus is the per-lane part of the status.
-type LaneStatus struct {
-	PendingUnreliable   int
-	PendingReliable     int
-	SentUnackedReliable int
-	QueueTime           int64
-}
-
-// Status returns the current status.
-func (s *Session) Status(now int64) Status {
-	return Status{Ping: -1, LocalQuality: -1, RemoteQuality: -1}
-}
-
-// LaneStatus returns the status of lane i (0 <= i < LaneCount()).
-func (s *Session) LaneStatus(i int, now int64) LaneStatus { return LaneStatus{} }
 
 // Stats are counters for diagnostics (detailed status) and tests.
 type Stats struct {
@@ -171,4 +404,4 @@ type Stats struct {
 }
 
 // Stats returns the counters.
-func (s *Session) Stats() Stats { return Stats{} }
+func (s *Session) Stats() Stats { return s.stats }
