@@ -166,6 +166,7 @@ func (u *udpSock) readLoopBatch() bool {
 		if errno != 0 {
 			continue // e.g. ICMP-induced errors: keep reading
 		}
+		now := nowUsec()
 		for i := range got {
 			h := &hdrs[i]
 			if h.hdr.Flags&syscall.MSG_TRUNC != 0 {
@@ -182,9 +183,14 @@ func (u *udpSock) readLoopBatch() bool {
 			}
 			b := bufs[i*bufSize : i*bufSize+addrPrefix+int(h.n)]
 			u.s.counters.datagramsRecv.Add(1)
+			if u.recvLink.Idle() {
+				u.handle(b[addrPrefix:], from, dst, now, &u.fs)
+				continue
+			}
 			putAddr(b, from, dst)
 			u.recvLink.Submit(b)
 		}
+		u.fs.run(now)
 	}
 }
 

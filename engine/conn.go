@@ -109,6 +109,7 @@ type conn struct {
 	wireClosedByPeer bool
 	apiClosed        bool // the app closed the handle
 	suppressEvents   bool // destroyed without telling the app (Sockets.Close, listen socket closed)
+	flushQueued      bool // in a reader's flushSet
 
 	isServer       bool // accepted by a listen socket
 	ls             *listenSocket
@@ -432,8 +433,39 @@ func (c *conn) closing() bool {
 	return false
 }
 
+// flushSet collects connections that received data during one batch of
+// datagrams, so each sends its acks and data once per batch instead of once
+// per datagram. Used only by one socket's reader goroutine.
+type flushSet struct{ conns []*conn }
+
+// addLocked queues c (c.mu held).
+func (f *flushSet) addLocked(c *conn) {
+	if !c.flushQueued {
+		c.flushQueued = true
+		f.conns = append(f.conns, c)
+	}
+}
+
+// run flushes every queued connection.
+func (f *flushSet) run(now int64) {
+	for i, c := range f.conns {
+		c.lock()
+		c.flushQueued = false
+		if c.session != nil && (c.state == StateConnected || c.state == StateLinger) {
+			c.flushLocked(now)
+			c.scheduleLocked(c.session.NextWakeTime())
+		}
+		c.unlock()
+		f.conns[i] = nil
+	}
+	f.conns = f.conns[:0]
+}
+
 // onPacket handles one datagram addressed to this connection.
-func (c *conn) onPacket(p []byte, now int64) {
+func (c *conn) onPacket(p []byte, now int64) { c.onPacketFS(p, now, nil) }
+
+// onPacketFS is onPacket; with fs != nil, sending is deferred to fs.run.
+func (c *conn) onPacketFS(p []byte, now int64, fs *flushSet) {
 	kind := wire.Classify(p)
 	c.lock()
 	defer c.unlock()
@@ -442,7 +474,7 @@ func (c *conn) onPacket(p []byte, now int64) {
 	}
 	switch kind {
 	case wire.KindData:
-		c.onDataLocked(p, now)
+		c.onDataLocked(p, now, fs)
 	case wire.KindChallengeReply:
 		c.onChallengeReplyLocked(p, now)
 	case wire.KindConnectOK:
@@ -497,7 +529,7 @@ func (c *conn) onNoConnectionLocked(p []byte, now int64) {
 }
 
 // onDataLocked decrypts a data packet and hands it to SNP.
-func (c *conn) onDataLocked(p []byte, now int64) {
+func (c *conn) onDataLocked(p []byte, now int64, fs *flushSet) {
 	if c.closing() {
 		// Peer hasn't heard our close yet: repeat it.
 		c.sendCloseLocked()
@@ -554,7 +586,8 @@ func (c *conn) onDataLocked(p []byte, now int64) {
 		c.maxRecvPkt = pkt
 	}
 	c.stats.lastRecv = now
-	if c.session == nil { // delivery may have failed the connection
+	if fs != nil {
+		fs.addLocked(c)
 		return
 	}
 	c.flushLocked(now)

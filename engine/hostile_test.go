@@ -129,7 +129,7 @@ func FuzzListenSocketPacket(f *testing.F) {
 	ls := s.impl.reg.listens[h]
 	from := netip.MustParseAddrPort("127.0.0.1:9") // discard port
 	f.Fuzz(func(t *testing.T, p []byte) {
-		ls.onPacket(p, from, netip.Addr{}, nowUsec())
+		ls.onPacket(p, from, netip.Addr{}, nowUsec(), nil)
 	})
 }
 

@@ -118,12 +118,12 @@ func (s *sockets) loopbackPair(c1, c2 *conn) bool {
 		peer netip.AddrPort
 	}{{u1, c1, u2.local}, {u2, c2, u1.local}} {
 		c, peer := p.c, p.peer
-		p.u.start(func(b []byte, from netip.AddrPort, _ netip.Addr, now int64) {
+		p.u.start(func(b []byte, from netip.AddrPort, _ netip.Addr, now int64, fs *flushSet) {
 			if from != peer {
 				s.counters.spoofed.Add(1)
 				return
 			}
-			c.onPacket(b, now)
+			c.onPacketFS(b, now, fs)
 		})
 	}
 	return true

@@ -264,12 +264,12 @@ func (s *sockets) connectByIPAddress(addr netip.AddrPort, opts []ConfigOption) (
 	c.sendChallengeRequestLocked(now)
 	c.thinkLocked(now)
 	c.unlock()
-	u.start(func(p []byte, from netip.AddrPort, _ netip.Addr, now int64) {
+	u.start(func(p []byte, from netip.AddrPort, _ netip.Addr, now int64, fs *flushSet) {
 		if from != addr {
 			s.counters.spoofed.Add(1)
 			return
 		}
-		c.onPacket(p, now)
+		c.onPacketFS(p, now, fs)
 	})
 	return c.id, nil
 }

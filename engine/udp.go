@@ -33,7 +33,8 @@ type udpSock struct {
 	opts     configSet // the creating call's options (fault values may be among them)
 	sendLink *fault.Link
 	recvLink *fault.Link
-	handle   func(p []byte, from netip.AddrPort, dst netip.Addr, now int64)
+	handle   func(p []byte, from netip.AddrPort, dst netip.Addr, now int64, fs *flushSet)
+	fs       flushSet // reader goroutine only
 	closed   atomic.Bool
 	once     sync.Once
 	pktinfo  bool // wildcard-bound: learn destinations, reply from them
@@ -126,7 +127,7 @@ func faultParams(l layered, send bool) fault.Params {
 
 // start runs the reader goroutine; handle is called for every datagram
 // (never concurrently for one socket unless fake lag delivers late ones).
-func (u *udpSock) start(handle func(p []byte, from netip.AddrPort, dst netip.Addr, now int64)) {
+func (u *udpSock) start(handle func(p []byte, from netip.AddrPort, dst netip.Addr, now int64, fs *flushSet)) {
 	u.handle = handle
 	u.s.wg.Add(1)
 	go u.readLoop()
@@ -171,7 +172,7 @@ func (u *udpSock) readDelayed(p []byte) {
 		return
 	}
 	from, dst := getAddr(p)
-	u.handle(p[addrPrefix:], from, dst, nowUsec())
+	u.handle(p[addrPrefix:], from, dst, nowUsec(), nil)
 }
 
 // sendTo sends one datagram (through the fake send conditions). from, if
@@ -285,12 +286,12 @@ type listenSocket struct {
 	closed   bool
 }
 
-func (ls *listenSocket) onPacket(p []byte, from netip.AddrPort, dst netip.Addr, now int64) {
+func (ls *listenSocket) onPacket(p []byte, from netip.AddrPort, dst netip.Addr, now int64, fs *flushSet) {
 	ls.mu.Lock()
 	c := ls.children[from]
 	ls.mu.Unlock()
 	if c != nil {
-		c.onPacket(p, now)
+		c.onPacketFS(p, now, fs)
 		return
 	}
 	ls.onUnknownPeer(p, from, dst, now)
