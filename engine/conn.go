@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"godotsteam-sockets/engine/internal/crypto"
 	"godotsteam-sockets/engine/internal/snp"
@@ -158,8 +157,9 @@ type conn struct {
 	pipe     bool
 	pipePeer *conn
 
-	timer   *time.Timer
-	timerAt int64
+	// timer queue entry (guarded by s.timers.mu)
+	tqIdx int   // index in the heap, -1 when not scheduled
+	tqAt  int64 // wake time
 
 	// guarded by s.recv.mu
 	recvQ connQueue
@@ -269,24 +269,12 @@ func (c *conn) scheduleLocked(at int64) {
 	if at == 0 || c.state == StateDead {
 		return
 	}
-	if c.timerAt != 0 && c.timerAt <= at {
-		return
-	}
-	c.timerAt = at
-	d := time.Duration(at-nowUsec()) * time.Microsecond
-	if d < 0 {
-		d = 0
-	}
-	if c.timer == nil {
-		c.timer = time.AfterFunc(d, c.onTimer)
-	} else {
-		c.timer.Reset(d)
-	}
+	c.s.timers.schedule(c, at)
 }
 
+// onTimer runs on the timer goroutine when c's wake time has come.
 func (c *conn) onTimer() {
 	c.lock()
-	c.timerAt = 0
 	if c.state != StateDead {
 		c.thinkLocked(nowUsec())
 	}
@@ -394,9 +382,7 @@ func (c *conn) destroyLocked() {
 		return
 	}
 	c.setStateLocked(StateDead, nowUsec())
-	if c.timer != nil {
-		c.timer.Stop()
-	}
+	c.s.timers.remove(c)
 	if c.tr != nil {
 		c.tr.close()
 	}

@@ -27,11 +27,13 @@ type sockets struct {
 	events   eventQueue
 	recv     recvQueues
 	counters counters
+	timers   *timerQueue
 	wg       sync.WaitGroup
 }
 
 func newSockets(opts Options) *sockets {
-	return &sockets{opts: opts, localID: opts.Identity, global: configSet{}, reg: newRegistry(), socks: map[*udpSock]struct{}{}}
+	return &sockets{opts: opts, localID: opts.Identity, global: configSet{}, reg: newRegistry(),
+		socks: map[*udpSock]struct{}{}, timers: newTimerQueue()}
 }
 
 func (s *sockets) logf(format string, args ...any) {
@@ -74,7 +76,7 @@ func (s *sockets) untrackSock(u *udpSock) {
 // newConn allocates a connection and reserves its ID.
 func (s *sockets) newConn(own configSet, server bool) (*conn, error) {
 	l := s.layers(own)
-	c := &conn{s: s, cfg: resolveConnCfg(l), isServer: server, pingSampleMS: -1, laneNext: []int64{0}}
+	c := &conn{s: s, cfg: resolveConnCfg(l), isServer: server, pingSampleMS: -1, laneNext: []int64{0}, tqIdx: -1}
 	c.userData.Store(l.int(ConfigConnectionUserData))
 	s.reg.mu.Lock()
 	defer s.reg.mu.Unlock()
@@ -83,6 +85,10 @@ func (s *sockets) newConn(own configSet, server bool) (*conn, error) {
 	}
 	c.id = s.reg.newIDLocked(true)
 	s.reg.reserveConnLocked(c)
+	s.timers.start.Do(func() { // under reg.mu: Close cannot be running
+		s.wg.Add(1)
+		go s.timers.run(&s.wg)
+	})
 	return c, nil
 }
 
@@ -90,10 +96,8 @@ func (s *sockets) newConn(own configSet, server bool) (*conn, error) {
 func (s *sockets) discardConn(c *conn) {
 	c.lock()
 	c.state = StateDead
-	if c.timer != nil {
-		c.timer.Stop()
-	}
 	c.unlock()
+	s.timers.remove(c)
 	s.reg.mu.Lock()
 	s.reg.removeConnLocked(c)
 	s.reg.mu.Unlock()
@@ -149,6 +153,7 @@ func (s *sockets) close() {
 	for _, u := range socks {
 		u.close()
 	}
+	close(s.timers.stop)
 	s.wg.Wait()
 }
 
