@@ -226,3 +226,38 @@ func BenchmarkSeal1200(b *testing.B) {
 		buf = d.Seal(buf[:0], pt, n)
 	}
 }
+
+// Appendix A: the first data packet from a client (server ID S, packet
+// number 2, one unreliable "hi"): 80 | S LE32 | 02 00 | AES-GCM(c->s key,
+// IV c->s + 2, payload) ‖ tag.
+func TestAppendixAFirstDataPacket(t *testing.T) {
+	payload := []byte{0x80, 0x01, 0x98, 0x01, 0x00, 0xFF, 0xFF, 0x37, 0x01, 0x00, 0x00, 0x00, 0x68, 0x69}
+	km, _ := DeriveKeys(testKDFInput())
+	d, _ := NewDirection(km.KeyClientToServer, km.IVClientToServer, false)
+	const serverID = 0x11223344
+	pkt := wire.AppendDataHeader(nil, serverID, 2, 0)
+	if !bytes.Equal(pkt, []byte{0x80, 0x44, 0x33, 0x22, 0x11, 0x02, 0x00}) {
+		t.Fatalf("header % x", pkt)
+	}
+	pkt = d.Seal(pkt, payload, 2)
+	if len(pkt) != 7+len(payload)+16 {
+		t.Fatalf("length %d", len(pkt))
+	}
+	var h wire.DataHeader
+	body, err := wire.ParseData(pkt, &h)
+	if err != nil || h.ConnID != serverID || h.PktNum != 2 || h.HasStats {
+		t.Fatalf("%+v %v", h, err)
+	}
+	got, err := d.Open(nil, body, 2)
+	if err != nil || !bytes.Equal(got, payload) {
+		t.Fatalf("decrypted % x %v", got, err)
+	}
+	// The nonce is IV + 2 on the first 8 bytes (little-endian).
+	n := km.IVClientToServer
+	binary.LittleEndian.PutUint64(n[:8], binary.LittleEndian.Uint64(n[:8])+2)
+	block, _ := aes.NewCipher(km.KeyClientToServer[:])
+	gcm, _ := cipher.NewGCM(block)
+	if want := gcm.Seal(nil, n[:], payload, nil); !bytes.Equal(body, want) {
+		t.Fatal("ciphertext does not use IV+2")
+	}
+}
