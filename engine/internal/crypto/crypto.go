@@ -233,10 +233,12 @@ func SharedSecret(priv *ecdh.PrivateKey, peerPub []byte) ([]byte, error) {
 }
 
 // Direction encrypts or decrypts one direction of a connection. With the
-// NULL cipher (aead == nil) payloads pass through unchanged.
+// NULL cipher (aead == nil) payloads pass through unchanged. Not safe for
+// concurrent use (the connection's lock serialises it).
 type Direction struct {
-	aead cipher.AEAD
-	iv   [12]byte
+	aead  cipher.AEAD
+	iv    [12]byte
+	nonce [12]byte // scratch: a local array would escape through the interface
 }
 
 // NewDirection makes a direction; null selects the NULL cipher.
@@ -263,11 +265,11 @@ func (d *Direction) Overhead() int {
 	return d.aead.Overhead()
 }
 
-// nonce adds the full packet number to the first 8 bytes (LE) of the IV.
-func (d *Direction) nonce(pktNum uint64) [12]byte {
-	n := d.iv
-	binary.LittleEndian.PutUint64(n[:8], binary.LittleEndian.Uint64(n[:8])+pktNum)
-	return n
+// setNonce adds the full packet number to the first 8 bytes (LE) of the IV.
+func (d *Direction) setNonce(pktNum uint64) []byte {
+	d.nonce = d.iv
+	binary.LittleEndian.PutUint64(d.nonce[:8], binary.LittleEndian.Uint64(d.iv[:8])+pktNum)
+	return d.nonce[:]
 }
 
 // Seal appends the encrypted plaintext (and tag) to dst.
@@ -275,8 +277,7 @@ func (d *Direction) Seal(dst, plaintext []byte, pktNum uint64) []byte {
 	if d.aead == nil {
 		return append(dst, plaintext...)
 	}
-	n := d.nonce(pktNum)
-	return d.aead.Seal(dst, n[:], plaintext, nil)
+	return d.aead.Seal(dst, d.setNonce(pktNum), plaintext, nil)
 }
 
 // Open appends the decrypted payload to dst, or fails if the tag is wrong.
@@ -284,8 +285,7 @@ func (d *Direction) Open(dst, ciphertext []byte, pktNum uint64) ([]byte, error) 
 	if d.aead == nil {
 		return append(dst, ciphertext...), nil
 	}
-	n := d.nonce(pktNum)
-	return d.aead.Open(dst, n[:], ciphertext, nil)
+	return d.aead.Open(dst, d.setNonce(pktNum), ciphertext, nil)
 }
 
 // CookieKey is the per-listen-socket secret for challenge cookies.
