@@ -39,7 +39,7 @@ func requireEngine(t *testing.T, s *Steam, h *fakeHost) {
 // pump runs run_callbacks until done reports true, failing after a deadline.
 func pump(t *testing.T, s *Steam, what string, done func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !done() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
