@@ -188,6 +188,7 @@ func (c *conn) setStateLocked(st ConnectionState, now int64) {
 	c.apiState.Store(int32(newAPI))
 	if oldAPI != newAPI && !c.suppressEvents && !(old == StateNone && st == StateProblemDetectedLocally) {
 		c.s.events.post(&ConnectionStatusChanged{Conn: c.id, Info: c.infoLocked(), OldState: oldAPI})
+		c.s.act.signal()
 	}
 	if newAPI == StateNone && st != StateNone {
 		c.s.recv.mu.Lock()

@@ -176,6 +176,7 @@ func (c *conn) enqueueLocked(data []byte, msgNum int64, lane int, reliable bool,
 		n.g = g
 		g.q.push(n)
 	}
+	c.s.act.signal()
 	return true
 }
 

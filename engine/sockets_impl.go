@@ -28,6 +28,7 @@ type sockets struct {
 	recv     recvQueues
 	counters counters
 	timers   *timerQueue
+	act      activity // WaitForActivity (activity.go)
 	wg       sync.WaitGroup
 }
 
