@@ -20,7 +20,7 @@ type activity struct {
 	pending atomic.Bool  // something was queued since the last wait returned
 	waiters atomic.Int32 // goroutines inside wait
 	mu      sync.Mutex
-	ch      chan struct{} // closed (and cleared) to wake every waiter
+	wake    []chan struct{} // one buffered channel per blocked waiter
 }
 
 // signal records that a message or event may be available and wakes the
@@ -33,18 +33,27 @@ func (a *activity) signal() {
 		return
 	}
 	a.mu.Lock()
-	if a.ch != nil {
-		close(a.ch)
-		a.ch = nil
+	for i, ch := range a.wake {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+		a.wake[i] = nil
 	}
+	a.wake = a.wake[:0]
 	a.mu.Unlock()
 }
 
-var timerPool = sync.Pool{New: func() any {
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	return t
-}}
+// Waiters' channels and timers are pooled so that sleeping and waking
+// allocates nothing in the steady state.
+var (
+	wakePool  = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+	timerPool = sync.Pool{New: func() any {
+		t := time.NewTimer(time.Hour)
+		t.Stop()
+		return t
+	}}
+)
 
 // wait blocks until signal is called (or was called since the last wait
 // returned), stop is closed, or timeout passes. It reports whether there
@@ -61,17 +70,14 @@ func (a *activity) wait(timeout time.Duration, stop <-chan struct{}) bool {
 		return false
 	default:
 	}
+	ch := wakePool.Get().(chan struct{})
 	a.waiters.Add(1)
-	defer a.waiters.Add(-1)
 	a.mu.Lock()
-	if a.ch == nil {
-		a.ch = make(chan struct{})
-	}
-	ch := a.ch
+	a.wake = append(a.wake, ch)
 	a.mu.Unlock()
+	defer a.release(ch)
 	// Re-check after registering: a signal that ran before it could see
-	// our waiter count has set pending, and one that runs after will close
-	// ch (or a newer channel, after closing ours).
+	// us has set pending; one that runs after will find ch in the list.
 	if a.pending.Swap(false) {
 		return true
 	}
@@ -92,13 +98,37 @@ func (a *activity) wait(timeout time.Duration, stop <-chan struct{}) bool {
 	}
 }
 
+// release unregisters a waiter's channel, empties it and pools it.
+func (a *activity) release(ch chan struct{}) {
+	a.mu.Lock()
+	for i, c := range a.wake {
+		if c == ch {
+			last := len(a.wake) - 1
+			a.wake[i] = a.wake[last]
+			a.wake[last] = nil
+			a.wake = a.wake[:last]
+			break
+		}
+	}
+	a.mu.Unlock()
+	a.waiters.Add(-1)
+	select {
+	case <-ch:
+	default:
+	}
+	wakePool.Put(ch)
+}
+
 // WaitForActivity blocks until a message or an event may be available
 // (ReceiveMessagesOn*, PollEvents) or timeout passes, and reports whether
 // anything was queued. It remembers activity since it last returned, so
 // the loop "receive everything; WaitForActivity" never sleeps through a
 // message; it may wake when the new item was already taken. Safe from any
-// goroutine, any number at once; no goroutine per call. After Close it
-// returns false at once. timeout <= 0 only reports pending activity.
+// goroutine, any number at once; no goroutine and no allocation per call.
+// Several goroutines waiting on one Sockets share the "since it last
+// returned" memory: one may take a wake-up another was about to need, so
+// such waiters should use short timeouts. After Close it returns false at
+// once. timeout <= 0 only reports pending activity.
 func (s *Sockets) WaitForActivity(timeout time.Duration) bool {
 	return s.impl.act.wait(timeout, s.impl.timers.stop)
 }
