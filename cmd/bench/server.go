@@ -103,7 +103,6 @@ func serveEngine(addr string, o netOptions, stop chan struct{}) error {
 	states := map[engine.Handle]*sinkState{}
 	lanes := map[engine.Handle]int{}
 	var events []engine.Event
-	spins := 0
 	for {
 		select {
 		case <-stop:
@@ -161,13 +160,11 @@ func serveEngine(addr string, o netOptions, stop chan struct{}) error {
 				if res != engine.ResultLimitExceeded || !reply.reliable {
 					break
 				}
-				idle(s, &spins) // reliable echo must not be dropped: wait for room
+				idle(s) // reliable echo must not be dropped: wait for room
 			}
 		}
-		if busy {
-			spins = 0
-		} else {
-			idle(s, &spins)
+		if !busy {
+			idle(s)
 		}
 	}
 }

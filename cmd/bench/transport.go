@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"time"
 
@@ -78,24 +79,8 @@ func (o netOptions) engineOptions() []engine.ConfigOption {
 	return opts
 }
 
-// activityWaiter is implemented by engine versions that can block until a
-// message or event arrives; without it the loops poll with a short sleep.
-type activityWaiter interface {
-	WaitForActivity(timeout time.Duration) bool
-}
-
-// idle waits a little for engine activity.
-func idle(s *engine.Sockets, spins *int) {
-	if w, ok := any(s).(activityWaiter); ok {
-		w.WaitForActivity(2 * time.Millisecond)
-		return
-	}
-	*spins++
-	if *spins < 200 {
-		return
-	}
-	time.Sleep(50 * time.Microsecond)
-}
+// idle sleeps until the engine queues a message or an event (or 2 ms).
+func idle(s *engine.Sockets) { s.WaitForActivity(2 * time.Millisecond) }
 
 // ---------------------------------------------------------------- engine
 
@@ -117,6 +102,9 @@ func dialEngine(s *engine.Sockets, addr string, o netOptions, owned bool) (*engi
 		return nil, fmt.Errorf("connect %s: %v", addr, err)
 	}
 	c := &engineConn{s: s, h: h, owned: owned}
+	if owned && os.Getenv("BENCH_TRACE") != "" {
+		go traceStatus(s, h)
+	}
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		info, ok := s.ConnectionInfo(h)
@@ -133,7 +121,7 @@ func dialEngine(s *engine.Sockets, addr string, o netOptions, owned bool) (*engi
 		if owned {
 			s.PollEvents(nil) // keep the event queue from growing
 		}
-		time.Sleep(time.Millisecond)
+		s.WaitForActivity(time.Millisecond) // state changes post events
 	}
 	s.CloseConnection(h, 0, "", false)
 	return nil, errors.New("connect timed out")
@@ -156,7 +144,6 @@ func (c *engineConn) send(data []byte, reliable bool, lane int) error {
 
 func (c *engineConn) recv(timeout time.Duration) (msg, bool, error) {
 	deadline := time.Now().Add(timeout)
-	spins := 0
 	for {
 		if len(c.pending) == 0 {
 			c.pending = c.s.ReceiveMessagesOnConnection(c.h, 256)
@@ -175,7 +162,7 @@ func (c *engineConn) recv(timeout time.Duration) (msg, bool, error) {
 		if c.owned {
 			c.s.PollEvents(nil)
 		}
-		idle(c.s, &spins)
+		idle(c.s)
 	}
 }
 
@@ -325,3 +312,18 @@ func (c *rawConn) recv(timeout time.Duration) (msg, bool, error) {
 }
 
 func (c *rawConn) close() { c.c.Close() }
+
+// traceStatus prints the connection's real-time status every 250 ms to
+// stderr (BENCH_TRACE=1): send rate, ping, queues. For tuning, not figures.
+func traceStatus(s *engine.Sockets, h engine.Handle) {
+	for {
+		time.Sleep(250 * time.Millisecond)
+		st, _, res := s.RealTimeStatus(h, 0)
+		if res != engine.ResultOK {
+			return
+		}
+		fmt.Fprintf(os.Stderr, "trace: rate %d B/s ping %d ms out %.0f B/s in %.0f B/s pendRel %d unacked %d queue %d us qual %.2f/%.2f\n",
+			st.SendRateBytesPerSecond, st.Ping, st.OutBytesPerSec, st.InBytesPerSec, st.PendingReliable,
+			st.SentUnackedReliable, st.QueueTimeMicroseconds, st.LocalQuality, st.RemoteQuality)
+	}
+}
