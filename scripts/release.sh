@@ -68,6 +68,10 @@ Use it from GDScript exactly like GodotSteam's networking sockets:
     func _process(_delta: float) -> void:
         Steam.run_callbacks()
 
+    func _on_status_changed(connection: int, info: Dictionary, _old_state: int) -> void:
+        if info.listen_socket != 0 and info.connection_state == Steam.CONNECTION_STATE_CONNECTING:
+            Steam.acceptConnection(connection)
+
 No Steam account, Steam client or Valve relay network is used or needed; P2P-by-SteamID,
 FakeIP, Valve-hosted dedicated servers and Steam certificates are not available and return
 the documented failure values. Steam.get_godotsteam_sockets_version() returns "${VERSION}".
