@@ -12,6 +12,23 @@ import (
 // maxRate is the largest SEND_RATE value the engine accepts (bytes/s).
 const maxRate = 1 << 28
 
+// Send-rate profiles of the engine (SEND_RATE_MIN / SEND_RATE_MAX):
+// "cc" lets the congestion controller find the rate between 256 KiB/s and
+// the maximum; "fixed_max" pins both at the maximum, as GNS's own
+// throughput test does; "default" keeps GNS's defaults (256 KiB/s fixed).
+var rateProfiles = map[string]netOptions{
+	"cc":        {rateMin: 256 << 10, rateMax: maxRate},
+	"fixed_max": {rateMin: maxRate, rateMax: maxRate},
+	"default":   {},
+}
+
+// withRate returns o with the named rate profile applied.
+func withRate(o netOptions, profile string) netOptions {
+	p := rateProfiles[profile]
+	o.rateMin, o.rateMax = p.rateMin, p.rateMax
+	return o
+}
+
 // suite runs the standard workloads and their baselines.
 type suite struct {
 	runs    int
@@ -123,11 +140,19 @@ func (s *suite) rawUDPLimit() map[string]figure {
 		return nil
 	}
 	d := s.dur(3 * time.Second)
-	r := s.measure("raw_udp_limit", "raw_udp", map[string]any{"size": 1200}, netOptions{},
-		func(srv *serverProc) (figures, error) {
-			return withClient("raw", srv, netOptions{}, func(c msgConn) (figures, error) { return rawBlast(c, d) })
-		}, nil)
-	return r.Figures
+	var limit map[string]figure
+	// 64 datagrams per system call is the reference; one per call shows
+	// what batching is worth on this machine.
+	for _, batch := range []int{64, 1} {
+		r := s.measure("raw_udp_limit", "raw_udp", map[string]any{"size": 1200, "batch": batch}, netOptions{},
+			func(srv *serverProc) (figures, error) {
+				return withClient("raw", srv, netOptions{}, func(c msgConn) (figures, error) { return rawBlast(c, d, batch) })
+			}, nil)
+		if limit == nil {
+			limit = r.Figures
+		}
+	}
+	return limit
 }
 
 func (s *suite) bulkReliable(raw map[string]figure) {
@@ -143,10 +168,16 @@ func (s *suite) bulkReliable(raw map[string]figure) {
 		return nil
 	}
 	for _, size := range []int{1024, 65536, 524288} {
-		for _, impl := range []string{"engine", "kcp"} {
-			s.measure("bulk_reliable", impl, map[string]any{"size": size, "seconds": d.Seconds()}, o,
+		for _, v := range []struct{ impl, profile string }{{"engine", "cc"}, {"engine", "fixed_max"}, {"kcp", ""}} {
+			params := map[string]any{"size": size, "seconds": d.Seconds()}
+			oo := o
+			if v.profile != "" {
+				oo = withRate(o, v.profile)
+				params["send_rate"] = v.profile
+			}
+			s.measure("bulk_reliable", v.impl, params, oo,
 				func(srv *serverProc) (figures, error) {
-					return withClient(impl, srv, o, func(c msgConn) (figures, error) { return bulk(c, size, d, 0) })
+					return withClient(v.impl, srv, oo, func(c msgConn) (figures, error) { return bulk(c, size, d, 0) })
 				}, ratio)
 		}
 	}
@@ -174,11 +205,16 @@ func (s *suite) pingpong() {
 		}
 		return out
 	}
-	for _, impl := range []string{"engine", "kcp"} {
-		s.measure("pingpong", impl, params, netOptions{}, func(srv *serverProc) (figures, error) {
-			return withClient(impl, srv, netOptions{}, func(c msgConn) (figures, error) { return pingpong(c, 64, rounds, true) })
+	for _, profile := range []string{"default", "cc", "fixed_max"} {
+		o := withRate(netOptions{}, profile)
+		pp := map[string]any{"size": 64, "rounds": rounds, "send_rate": profile}
+		s.measure("pingpong", "engine", pp, o, func(srv *serverProc) (figures, error) {
+			return withClient("engine", srv, o, func(c msgConn) (figures, error) { return pingpong(c, 64, rounds, true) })
 		}, ratio)
 	}
+	s.measure("pingpong", "kcp", params, netOptions{}, func(srv *serverProc) (figures, error) {
+		return withClient("kcp", srv, netOptions{}, func(c msgConn) (figures, error) { return pingpong(c, 64, rounds, true) })
+	}, ratio)
 }
 
 func (s *suite) unreliableRate() {
@@ -191,14 +227,18 @@ func (s *suite) unreliableRate() {
 	raw := s.measure("unreliable_rate", "raw_udp", params, netOptions{}, func(srv *serverProc) (figures, error) {
 		return withClient("raw", srv, netOptions{}, func(c msgConn) (figures, error) { return unreliableRate(c, 100, d, false) })
 	}, nil)
-	s.measure("unreliable_rate", "engine", params, o, func(srv *serverProc) (figures, error) {
-		return withClient("engine", srv, o, func(c msgConn) (figures, error) { return unreliableRate(c, 100, d, true) })
-	}, func(f figures) figures {
-		if rf, ok := raw.Figures["msgs_per_s"]; ok && rf.Median > 0 {
-			return figures{"ratio_to_raw_udp": f["msgs_per_s"] / rf.Median}
-		}
-		return nil
-	})
+	for _, profile := range []string{"cc", "fixed_max"} {
+		oo := withRate(o, profile)
+		pp := map[string]any{"size": 100, "seconds": d.Seconds(), "send_rate": profile}
+		s.measure("unreliable_rate", "engine", pp, oo, func(srv *serverProc) (figures, error) {
+			return withClient("engine", srv, oo, func(c msgConn) (figures, error) { return unreliableRate(c, 100, d, true) })
+		}, func(f figures) figures {
+			if rf, ok := raw.Figures["msgs_per_s"]; ok && rf.Median > 0 {
+				return figures{"ratio_to_raw_udp": f["msgs_per_s"] / rf.Median}
+			}
+			return nil
+		})
+	}
 }
 
 func (s *suite) lossyTransfer() {
@@ -211,7 +251,7 @@ func (s *suite) lossyTransfer() {
 	}
 	for _, loss := range []float64{5, 10} {
 		o := netOptions{rateMin: 256 << 10, rateMax: maxRate, sendBuffer: 8 << 20, lossPct: loss, lagMs: 25}
-		s.measure("lossy_transfer", "engine", map[string]any{"size": 65536, "bytes": total, "loss_pct": loss, "lag_ms": 25}, o,
+		s.measure("lossy_transfer", "engine", map[string]any{"size": 65536, "bytes": total, "loss_pct": loss, "lag_ms": 25, "send_rate": "cc"}, o,
 			func(srv *serverProc) (figures, error) {
 				return withClient("engine", srv, o, func(c msgConn) (figures, error) { return bulk(c, 65536, 0, total) })
 			}, nil)
