@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strings"
 	"time"
 )
@@ -55,6 +56,7 @@ func main() {
 
 func netFlags(fs *flag.FlagSet) *netOptions {
 	o := &netOptions{}
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	fs.IntVar(&o.rateMin, "rate-min", 0, "engine SEND_RATE_MIN, bytes/s (0 = default)")
 	fs.IntVar(&o.rateMax, "rate-max", 0, "engine SEND_RATE_MAX, bytes/s (0 = default)")
 	fs.IntVar(&o.sendBuffer, "send-buffer", 0, "engine SEND_BUFFER_SIZE, bytes (0 = default)")
@@ -79,6 +81,27 @@ func splitArgs(args []string, fs *flag.FlagSet) ([]string, error) {
 	return pos, nil
 }
 
+// cpuProfile is the --cpuprofile flag of server and client.
+var cpuProfile string
+
+// startProfile starts the CPU profile if asked; call the result when done.
+func startProfile() func() {
+	if cpuProfile == "" {
+		return func() {}
+	}
+	f, err := os.Create(cpuProfile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
+}
+
 func cmdServer(args []string) error {
 	fs := flag.NewFlagSet("server", flag.ExitOnError)
 	impl := fs.String("impl", "engine", "engine, kcp or raw")
@@ -88,6 +111,7 @@ func cmdServer(args []string) error {
 	if err != nil || len(pos) != 1 {
 		usage()
 	}
+	defer startProfile()()
 	return runServer(*impl, pos[0], *o, *watch)
 }
 
@@ -105,6 +129,7 @@ func cmdClient(args []string) error {
 		usage()
 	}
 	addr, workload := pos[0], pos[1]
+	defer startProfile()()
 	c, err := dial(*impl, addr, *o)
 	if err != nil {
 		return err

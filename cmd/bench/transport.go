@@ -88,6 +88,7 @@ type engineConn struct {
 	s       *engine.Sockets
 	h       engine.Handle
 	pending []*engine.Message
+	batch   []engine.OutgoingMessage
 	owned   bool // close s with the connection
 }
 
@@ -140,6 +141,33 @@ func (c *engineConn) send(data []byte, reliable bool, lane int) error {
 		return errBackoff
 	}
 	return fmt.Errorf("send failed: EResult %d", res)
+}
+
+// sendUnreliableBatch offers n copies of p as no-Nagle messages in one
+// SendMessages call and returns how many the engine accepted. The first is
+// reliable when firstReliable is set.
+func (c *engineConn) sendUnreliableBatch(p []byte, n int, firstReliable bool) (int, error) {
+	if cap(c.batch) < n {
+		c.batch = make([]engine.OutgoingMessage, n)
+	}
+	c.batch = c.batch[:n]
+	for i := range c.batch {
+		c.batch[i] = engine.OutgoingMessage{Conn: c.h, Data: p, Flags: engine.SendUnreliable | engine.SendNoNagle}
+	}
+	if firstReliable {
+		c.batch[0].Flags = engine.SendReliable | engine.SendNoNagle
+	}
+	ok := 0
+	for _, r := range c.s.SendMessages(c.batch) {
+		switch {
+		case r > 0:
+			ok++
+		case r == -int64(engine.ResultLimitExceeded):
+		default:
+			return ok, fmt.Errorf("send failed: EResult %d", -r)
+		}
+	}
+	return ok, nil
 }
 
 func (c *engineConn) recv(timeout time.Duration) (msg, bool, error) {
