@@ -81,31 +81,21 @@ func (s *suite) dur(full time.Duration) time.Duration {
 	return full
 }
 
-// measure runs one workload `runs` times against one server and records it.
+// measure runs one workload `runs` times and records it. Every run gets a
+// fresh server process, so runs are independent (and the server's RSS
+// growth in many_conns is that run's, not memory kept from the previous).
 func (s *suite) measure(workload, impl string, params map[string]any, o netOptions,
 	run func(srv *serverProc) (figures, error), ratio func(figures) figures) result {
 	r := result{Workload: workload, Impl: impl, Params: params, Commit: s.commit}
 	if impl == "raw_udp" {
 		impl = "raw"
 	}
-	srv, err := startServer(impl, o)
-	if err != nil {
-		r.Error = err.Error()
-		return s.record(r)
-	}
-	defer srv.stop()
 	var all []figures
 	for i := 0; i < s.runs; i++ {
-		cpu0 := srv.cpu()
-		f, err := run(srv)
+		f, err := s.runOnce(impl, o, run)
 		if err != nil {
 			r.Error = fmt.Sprintf("run %d: %v", i+1, err)
 			break
-		}
-		if c, ok := f["client_cpu_s"]; ok {
-			if mb := f["mb_per_s"] * f["seconds"]; mb > 0 {
-				f["cpu_s_per_mb"] = (c + srv.cpu() - cpu0) / mb
-			}
 		}
 		if ratio != nil {
 			for k, v := range ratio(f) {
@@ -117,6 +107,27 @@ func (s *suite) measure(workload, impl string, params map[string]any, o netOptio
 	r.Runs = len(all)
 	r.Figures = aggregate(all)
 	return s.record(r)
+}
+
+// runOnce starts a server, runs the workload once against it and adds the
+// CPU cost of both processes per MB where the workload moves bulk data.
+func (s *suite) runOnce(impl string, o netOptions, run func(srv *serverProc) (figures, error)) (figures, error) {
+	srv, err := startServer(impl, o)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	cpu0 := srv.cpu()
+	f, err := run(srv)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := f["client_cpu_s"]; ok {
+		if mb := f["mb_per_s"] * f["seconds"]; mb > 0 {
+			f["cpu_s_per_mb"] = (c + srv.cpu() - cpu0) / mb
+		}
+	}
+	return f, nil
 }
 
 func (s *suite) record(r result) result {
