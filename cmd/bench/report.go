@@ -105,14 +105,14 @@ func writeReport(dir string, results []result) error {
 		byWorkload[r.Workload] = append(byWorkload[r.Workload], r)
 	}
 	var md strings.Builder
-	fmt.Fprintf(&md, "# Benchmark summary\n\nCommit `%s`. Each figure is min / median / max over the runs; ratios compare with raw UDP measured in the same run.\n\n", commitOf(results))
+	fmt.Fprintf(&md, "# Benchmark summary\n\nCommit `%s`. Each figure is min / median / max over the runs; ratios compare with raw UDP measured in the same run (bulk: MB/s over raw_udp_limit with 64 datagrams per system call; pingpong: p99 and p50 over raw UDP echo; unreliable_rate: messages/s over raw UDP, one 100-byte datagram per message). Engine send-rate profiles: cc = SEND_RATE_MIN 256 KiB/s, MAX 256 MiB/s (congestion controller); fixed_max = both 256 MiB/s; default = GNS defaults.\n\n", commitOf(results))
 	for _, w := range order {
 		rs := byWorkload[w]
 		fig := primaryFigure[w]
 		if err := os.WriteFile(filepath.Join(dir, w+".svg"), []byte(barChart(w, fig, rs)), 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(&md, "## %s\n\n![%s](%s.svg)\n\n| impl | params | figures (median) |\n|---|---|---|\n", w, w, w)
+		fmt.Fprintf(&md, "## %s\n\n![%s](%s.svg)\n\n| impl | params | runs | figures: median (min–max) |\n|---|---|---|---|\n", w, w, w)
 		for _, r := range rs {
 			var parts []string
 			keys := make([]string, 0, len(r.Figures))
@@ -121,12 +121,13 @@ func writeReport(dir string, results []result) error {
 			}
 			sort.Strings(keys)
 			for _, k := range keys {
-				parts = append(parts, fmt.Sprintf("%s %.4g", k, r.Figures[k].Median))
+				f := r.Figures[k]
+				parts = append(parts, fmt.Sprintf("%s %.4g (%.4g–%.4g)", k, f.Median, f.Min, f.Max))
 			}
 			if r.Error != "" {
 				parts = append(parts, "ERROR: "+r.Error)
 			}
-			fmt.Fprintf(&md, "| %s | %s | %s |\n", r.Impl, paramLabel(r.Params), strings.Join(parts, ", "))
+			fmt.Fprintf(&md, "| %s | %s | %d | %s |\n", r.Impl, paramLabel(r.Params), r.Runs, strings.Join(parts, "; "))
 		}
 		md.WriteString("\n")
 	}
