@@ -304,3 +304,17 @@ func TestBadInputNoPanic(t *testing.T) {
 	}
 	_ = c
 }
+
+func TestFullSendBufferIsAnError(t *testing.T) {
+	h, port := startHost(t)
+	c := connect(t, h, port)
+	h.p.SetTargetPeer(c.p.UniqueID())
+	chunk := make([]byte, 256*1024)
+	var err error
+	for i := 0; i < 64 && err == nil; i++ {
+		err = h.p.PutPacket(chunk)
+	}
+	if Code(err) != ErrOutOfMemory {
+		t.Fatalf("filling the send buffer: %v, want ERR_OUT_OF_MEMORY (LimitExceeded)", err)
+	}
+}
