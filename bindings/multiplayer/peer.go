@@ -129,7 +129,14 @@ type remote struct {
 	sendSeq   [MaxChannels]uint32
 	recvSeq   [MaxChannels]uint32
 	recvAny   [MaxChannels]bool
+	// early holds data that reached a client before its id (lanes are
+	// ordered independently, so a packet on lane 3 can overtake the
+	// assignment on lane 0); delivered right after the assignment.
+	early [][]byte
 }
+
+// maxEarly bounds what a (possibly hostile) server can make a client hold.
+const maxEarly = 4096
 
 // Peer is one SteamMultiplayerPeer. All methods are safe for concurrent use;
 // Godot calls them from the main thread.
@@ -395,29 +402,44 @@ func (p *Peer) onMessageLocked(m *engine.Message) {
 		p.byID[ServerID] = r
 		r.announced = true
 		p.events = append(p.events, Event{Connected: true, ID: ServerID})
+		early := r.early
+		r.early = nil
+		for _, d := range early {
+			p.onDataLocked(r, d)
+		}
 	case kindData:
-		if r.id == 0 || !r.announced || len(m.Data) < headerLen {
+		if !p.server && !r.announced && p.status == StatusConnecting {
+			if len(r.early) < maxEarly {
+				r.early = append(r.early, m.Data)
+			}
 			return
 		}
-		mode, ch := TransferMode(m.Data[1]), int(m.Data[2])
-		if ch >= MaxChannels || mode > TransferReliable {
-			return
-		}
-		payload := m.Data[headerLen:]
-		if mode == TransferUnreliableOrdered {
-			if len(m.Data) < orderedHeaderLen {
-				return
-			}
-			seq := binary.LittleEndian.Uint32(m.Data[headerLen:])
-			// Drop stale: anything not newer than the last delivered (wrap-safe).
-			if r.recvAny[ch] && int32(seq-r.recvSeq[ch]) <= 0 {
-				return
-			}
-			r.recvAny[ch], r.recvSeq[ch] = true, seq
-			payload = m.Data[orderedHeaderLen:]
-		}
-		p.incoming = append(p.incoming, Packet{Data: payload, From: r.id, Channel: ch, Mode: mode})
+		p.onDataLocked(r, m.Data)
 	}
+}
+
+func (p *Peer) onDataLocked(r *remote, data []byte) {
+	if r.id == 0 || !r.announced || len(data) < headerLen {
+		return
+	}
+	mode, ch := TransferMode(data[1]), int(data[2])
+	if ch >= MaxChannels || mode > TransferReliable {
+		return
+	}
+	payload := data[headerLen:]
+	if mode == TransferUnreliableOrdered {
+		if len(data) < orderedHeaderLen {
+			return
+		}
+		seq := binary.LittleEndian.Uint32(data[headerLen:])
+		// Drop stale: anything not newer than the last delivered (wrap-safe).
+		if r.recvAny[ch] && int32(seq-r.recvSeq[ch]) <= 0 {
+			return
+		}
+		r.recvAny[ch], r.recvSeq[ch] = true, seq
+		payload = data[orderedHeaderLen:]
+	}
+	p.incoming = append(p.incoming, Packet{Data: payload, From: r.id, Channel: ch, Mode: mode})
 }
 
 // AvailablePacketCount is _get_available_packet_count.

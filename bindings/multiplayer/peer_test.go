@@ -318,3 +318,19 @@ func TestFullSendBufferIsAnError(t *testing.T) {
 		t.Fatalf("filling the send buffer: %v, want ERR_OUT_OF_MEMORY (LimitExceeded)", err)
 	}
 }
+
+func TestDataBeforeIDAssignmentIsKept(t *testing.T) {
+	p := New()
+	p.resetLocked()
+	p.status = StatusConnecting
+	r := &remote{conn: 3, id: ServerID}
+	p.byConn[3] = r
+	p.mu.Lock()
+	p.onMessageLocked(&engineMessage{Conn: 3, Data: []byte{kindData, byte(TransferReliable), 4, 'a'}})
+	p.onMessageLocked(&engineMessage{Conn: 3, Data: []byte{kindAssign, 9, 0, 0, 0}})
+	p.mu.Unlock()
+	pk, err := p.GetPacket()
+	if err != nil || string(pk.Data) != "a" || pk.Channel != 4 || pk.From != ServerID || p.UniqueID() != 9 {
+		t.Fatalf("early reliable packet: %+v %v id %d", pk, err, p.UniqueID())
+	}
+}
