@@ -48,8 +48,7 @@
 //     the rate becomes max(min, 0.85 × max(delivery rate, 0.7 × rate)) at
 //     most once per round.
 //   - Otherwise, while the sender is not application-limited, the rate grows
-//     by 1/8 per round (but never above 2 × the measured delivery rate), and
-//     every 8 rounds it probes at 1.25 × for one round (BBR-like gain cycle).
+//     by 1/8 per round, but never above 2 × the measured delivery rate + min.
 //
 // # Receiving
 //
