@@ -372,6 +372,9 @@ func TestSimFaultyTransfer20MB(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long")
 	}
+	if raceEnabled {
+		t.Skip("minutes under the race detector; `make test` runs it in the non-race stage")
+	}
 	cfg := DefaultConfig()
 	cfg.SendRateMin = 256 * 1024
 	cfg.SendRateMax = 8 << 20

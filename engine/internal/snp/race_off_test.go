@@ -1,0 +1,5 @@
+//go:build !race
+
+package snp
+
+const raceEnabled = false
