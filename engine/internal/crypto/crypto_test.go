@@ -261,3 +261,18 @@ func TestAppendixAFirstDataPacket(t *testing.T) {
 		t.Fatal("ciphertext does not use IV+2")
 	}
 }
+
+func BenchmarkOpen1200(b *testing.B) {
+	d, _ := NewDirection([32]byte{1}, [12]byte{2}, false)
+	pt := make([]byte, 1200)
+	ct := d.Seal(nil, pt, 7)
+	buf := make([]byte, 0, 1300)
+	b.ReportAllocs()
+	b.SetBytes(1200)
+	for b.Loop() {
+		var err error
+		if buf, err = d.Open(buf[:0], ct, 7); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -263,3 +263,13 @@ func BenchmarkParseData(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkAppendDataHeader(b *testing.B) {
+	buf := make([]byte, 0, 64)
+	b.ReportAllocs()
+	var n uint16
+	for b.Loop() {
+		n++
+		buf = AppendDataHeader(buf[:0], 0x11223344, n, 0)
+	}
+}
