@@ -411,7 +411,17 @@ func (s *sockets) sendMessage(h Handle, data []byte, flags int, lane int) (int64
 	now := nowUsec()
 	c.lock()
 	defer c.unlock()
-	if lane < 0 || lane >= c.laneCountLocked() {
+	num, res := c.queueMessageLocked(data, flags, lane, now)
+	if res == ResultOK {
+		c.afterQueueLocked(now)
+	}
+	return num, res
+}
+
+// queueMessageLocked queues one message without sending packets yet; the
+// caller calls afterQueueLocked once per batch.
+func (c *conn) queueMessageLocked(data []byte, flags int, lane int, now int64) (int64, Result) {
+	if len(data) > MaxMessageSizeSend || lane < 0 || lane >= c.laneCountLocked() {
 		return -1, ResultInvalidParam
 	}
 	switch c.state {
@@ -439,19 +449,53 @@ func (s *sockets) sendMessage(h Handle, data []byte, flags int, lane int) (int64
 	if Result(res) != ResultOK {
 		return -1, Result(res)
 	}
-	c.flushLocked(now)
-	c.scheduleLocked(c.session.NextWakeTime())
 	return num, ResultOK
 }
 
+// afterQueueLocked sends what the queued messages allow and re-arms the timer.
+func (c *conn) afterQueueLocked(now int64) {
+	if c.state != StateConnected || c.pipe || c.session == nil {
+		return
+	}
+	c.flushLocked(now)
+	c.scheduleLocked(c.session.NextWakeTime())
+}
+
+// sendMessages queues a batch, locking and flushing each connection once per
+// run of consecutive messages to it (one packet build per run, not per message).
 func (s *sockets) sendMessages(msgs []OutgoingMessage) []int64 {
 	out := make([]int64, len(msgs))
-	for i, m := range msgs {
-		n, r := s.sendMessage(m.Conn, m.Data, m.Flags, m.Lane)
-		if r != ResultOK {
-			n = -int64(r)
+	now := nowUsec()
+	for i := 0; i < len(msgs); {
+		h := msgs[i].Conn
+		j := i
+		for j < len(msgs) && msgs[j].Conn == h {
+			j++
 		}
-		out[i] = n
+		c := s.lookupConn(h)
+		if c == nil {
+			for k := i; k < j; k++ {
+				out[k] = -int64(ResultInvalidParam)
+			}
+			i = j
+			continue
+		}
+		c.lock()
+		queued := false
+		for k := i; k < j; k++ {
+			n, r := c.queueMessageLocked(msgs[k].Data, msgs[k].Flags, msgs[k].Lane, now)
+			if r != ResultOK {
+				n = -int64(r)
+			} else {
+				queued = true
+			}
+			out[k] = n
+		}
+		if queued {
+			c.afterQueueLocked(now)
+		}
+		c.unlock()
+		i = j
 	}
 	return out
 }
