@@ -123,7 +123,10 @@ var quietLogs = func() logging.LoggerFactory {
 
 // startAgent creates the ICE agent, queues our auth and starts gathering.
 func (s *session) startAgent() error {
-	cfg := &s.t.cfg
+	s.t.mu.Lock()
+	cfgCopy := s.t.cfg
+	s.t.mu.Unlock()
+	cfg := &cfgCopy
 	urls, err := iceURLs(cfg.ICEServers)
 	if err != nil {
 		return err

@@ -150,6 +150,21 @@ func NewTransport(cfg Config, sig Signaler) (*Transport, error) {
 	}, nil
 }
 
+// LocalIdentity is the identity this transport signals as.
+func (t *Transport) LocalIdentity() string { return t.cfg.LocalIdentity }
+
+// SetICEServers replaces the STUN/TURN servers used by connections
+// started from now on (fresh TURN credentials after a re-login).
+func (t *Transport) SetICEServers(servers []signaling.ICEServer) error {
+	if _, err := iceURLs(servers); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	t.cfg.ICEServers = append([]signaling.ICEServer(nil), servers...)
+	t.mu.Unlock()
+	return nil
+}
+
 // Stats returns the counters.
 func (t *Transport) Stats() Stats {
 	return Stats{SignalsIn: t.st.in.Load(), SignalsOut: t.st.out.Load(), Malformed: t.st.malformed.Load(),

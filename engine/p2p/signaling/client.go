@@ -71,6 +71,9 @@ type Config struct {
 	OnSignal func(from string, data []byte)
 	// OnNoPeer is told when the service had nobody logged in as `to`.
 	OnNoPeer func(to string)
+	// OnLogin is told about every successful login (the first and each
+	// re-login after a reconnect), with the new session. Do not block.
+	OnLogin func(Session)
 	// OnStatus is told about every availability change (for the
 	// network_authentication_status signal). Do not block.
 	OnStatus func(availability int, msg string)
@@ -368,6 +371,9 @@ func (c *Client) connectOnce() error {
 		return err
 	}
 	c.cfg.Logf("signaling: logged in to %s as %s (login %d)", c.cfg.Addr, sess.Identity, sess.Login)
+	if c.cfg.OnLogin != nil {
+		c.cfg.OnLogin(*sess)
+	}
 	c.setStatus(AvailabilityCurrent, nil)
 	_ = conn.SetDeadline(time.Time{})
 
