@@ -405,7 +405,7 @@ func (s *sockets) listenSocketAddress(h Handle) (netip.AddrPort, bool) {
 
 func (s *sockets) sendMessage(h Handle, data []byte, flags int, lane int) (int64, Result) {
 	c := s.lookupConn(h)
-	if c == nil || len(data) > MaxMessageSizeSend {
+	if c == nil {
 		return -1, ResultInvalidParam
 	}
 	now := nowUsec()
