@@ -38,17 +38,11 @@ type TURNConfig struct {
 	CredentialTTL time.Duration
 	// MaxAllocationsPerUser bounds relay allocations per identity (default 8).
 	MaxAllocationsPerUser int
-	// External lists extra TURN/STUN URLs (e.g. coturn,
-	// "turn:relay.example.com:3478?transport=udp") sharing Secret.
+	// External lists extra STUN/TURN URLs (e.g. coturn,
+	// "turn:relay.example.com:3478?transport=udp"); TURN entries must share
+	// Secret (coturn: use-auth-secret, static-auth-secret). See
+	// turn_external.go.
 	External []string
-}
-
-func (c *TURNConfig) externalCredentials(identity string) []proto.ICEServer {
-	if len(c.External) == 0 || len(c.Secret) == 0 {
-		return nil
-	}
-	user, pass, exp := restCredentials(c.Secret, identity, c.ttl())
-	return []proto.ICEServer{{URLs: c.External, Username: user, Credential: pass, Expires: exp}}
 }
 
 func (c *TURNConfig) ttl() time.Duration {

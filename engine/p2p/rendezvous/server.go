@@ -85,6 +85,9 @@ func (c *Config) defaults() error {
 	if !c.Dev && len(c.TokenSecret) < token.MinSecretLen {
 		return fmt.Errorf("rendezvous: production mode needs a TokenSecret of at least %d bytes (or set Dev for anonymous logins)", token.MinSecretLen)
 	}
+	if err := c.TURN.validateExternal(); err != nil {
+		return err
+	}
 	if c.TokenMaxTTL <= 0 {
 		c.TokenMaxTTL = 10 * time.Minute
 	}
