@@ -71,6 +71,11 @@ type Config struct {
 
 	TURN TURNConfig
 
+	// FakeIP configures global FakeIP allocation (fakeip.go).
+	FakeIP FakeIPConfig
+	// Hosted configures hosted dedicated servers and relay tickets (hosted.go).
+	Hosted HostedConfig
+
 	// Logf receives diagnostics (optional).
 	Logf func(format string, args ...any)
 }
@@ -157,6 +162,9 @@ type Server struct {
 	ln       net.Listener
 	relay    *relay
 	stats    counters
+	fakeips  *fakeIPTable // nil when disabled
+	hosted   *hostedTable // nil when disabled
+	xstats   extraCounters
 
 	mu       sync.Mutex
 	sessions map[string]*session // by identity string
@@ -184,6 +192,9 @@ func Start(cfg Config) (*Server, error) {
 	s.caKeys = append(s.caKeys, s.ca.PublicKey())
 	for _, k := range cfg.ExtraTrustedCAKeys {
 		s.caKeys = append(s.caKeys, k)
+	}
+	if err := s.startExtras(); err != nil {
+		return nil, err
 	}
 	if len(cfg.TokenSecret) > 0 {
 		v, err := token.NewVerifier(token.VerifierConfig{Secret: cfg.TokenSecret, MaxTTL: cfg.TokenMaxTTL})
@@ -356,6 +367,7 @@ func (s *Server) login(c net.Conn, r *bufio.Reader) (*session, error) {
 	welcome := &proto.Msg{
 		T: proto.TWelcome, Identity: sess.identity, SteamID: sess.steamID, Cert: signed,
 		CertExpiry: time.Now().Add(s.cfg.CertLifetime).Unix(), CAKeys: s.caKeys,
+		Features: s.features(),
 	}
 	if s.relay != nil {
 		welcome.ICEServers = s.relay.credentials(sess.identity)
@@ -461,10 +473,14 @@ func (s *Server) countReadError(err error) {
 
 func (s *Server) unregister(sess *session) {
 	s.mu.Lock()
-	if s.sessions[sess.identity] == sess {
+	removed := s.sessions[sess.identity] == sess
+	if removed {
 		delete(s.sessions, sess.identity)
 	}
 	s.mu.Unlock()
+	if removed {
+		s.releaseExtras(sess)
+	}
 }
 
 func (s *Server) lookup(identity string) *session {

@@ -69,6 +69,14 @@ func (s *Server) run(sess *session, r *bufio.Reader) {
 				continue
 			}
 			s.forward(sess, m)
+		case proto.TRequest:
+			if !sess.allow() {
+				s.stats.floodDropped.Add(1)
+				s.xstats.refused.Add(1)
+				sess.enqueue(&proto.Msg{T: proto.TResponse, Op: m.Op, ReqID: m.ReqID, Result: proto.ResultRateLimited}, true)
+				continue
+			}
+			s.handleRequest(sess, m)
 		case proto.TBye:
 			return
 		default:

@@ -34,6 +34,9 @@ type Session struct {
 	CAKeys     []ed25519.PublicKey
 	ICEServers []ICEServer
 	Login      int // 1 for the first login, incremented on every re-login
+	// Features are the optional services this rendezvous service offers
+	// (proto.FeatureFakeIP, proto.FeatureHosted; see requests.go).
+	Features []string
 }
 
 // Availability values (NetworkingAvailability) for getAuthenticationStatus.
@@ -108,6 +111,7 @@ type Client struct {
 	logins   int
 	closed   bool
 	loggedIn chan struct{} // closed while a session exists; replaced on logout
+	reqs     requests      // outstanding requests (requests.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -329,6 +333,7 @@ func (c *Client) connectOnce() error {
 			c.loggedIn = make(chan struct{})
 		}
 		c.mu.Unlock()
+		c.reqs.failAll(ErrNotLoggedIn)
 	}()
 
 	r := bufio.NewReaderSize(conn, 4096)
@@ -391,6 +396,8 @@ func (c *Client) connectOnce() error {
 			if c.cfg.OnSignal != nil && m.From != "" {
 				c.cfg.OnSignal(m.From, m.Data)
 			}
+		case proto.TResponse:
+			c.reqs.deliver(m)
 		case proto.TNoPeer:
 			if c.cfg.OnNoPeer != nil {
 				c.cfg.OnNoPeer(m.To)
@@ -423,6 +430,7 @@ func (c *Client) adopt(w *proto.Msg) (*Session, error) {
 	c.session = &Session{
 		Identity: v.Identity, SteamID: v.SteamID, Cert: w.Cert, CertExpiry: v.Expiry,
 		PrivateKey: c.cfg.Key, CAKeys: keys, ICEServers: w.ICEServers, Login: c.logins,
+		Features: w.Features,
 	}
 	close(c.loggedIn)
 	c.lastErr = nil

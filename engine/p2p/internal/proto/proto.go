@@ -31,6 +31,11 @@ const (
 	TPing    = "ping"
 	TPong    = "pong"
 	TBye     = "bye" // service closes the session (Code says why)
+	// TRequest / TResponse: a numbered request (Op, ReqID) and its answer
+	// (same ReqID, Result). Only sent to services whose welcome lists the
+	// feature (Features); see requests.go.
+	TRequest  = "req"
+	TResponse = "resp"
 )
 
 // Error codes carried in error and bye frames.
@@ -74,6 +79,21 @@ type Msg struct {
 	Data       []byte      `json:"d,omitempty"`
 	Code       string      `json:"code,omitempty"`
 	Text       string      `json:"text,omitempty"`
+
+	// Requests and responses (requests.go).
+	Features    []string `json:"features,omitempty"` // welcome: optional features served
+	Op          string   `json:"op,omitempty"`
+	ReqID       uint32   `json:"req,omitempty"`
+	Result      int      `json:"result,omitempty"` // EResult
+	NumPorts    int      `json:"nports,omitempty"`
+	FakeIP      uint32   `json:"fakeip,omitempty"` // host-order IPv4
+	FakePorts   []uint16 `json:"fakeports,omitempty"`
+	FakePort    uint16   `json:"fakeport,omitempty"`
+	PortIndex   int      `json:"port_index,omitempty"`
+	VirtualPort int      `json:"vport,omitempty"`
+	Addr        string   `json:"addr,omitempty"` // "ip:port"
+	POP         uint32   `json:"pop,omitempty"`
+	Ticket      []byte   `json:"ticket,omitempty"`
 }
 
 // ErrFrameTooLarge is returned for a frame longer than the reader's limit.
