@@ -157,6 +157,8 @@ type conn struct {
 	pipe     bool
 	pipePeer *conn
 
+	p2p *p2pConn // P2P connections only (p2p_path.go)
+
 	// timer queue entry (guarded by s.timers.mu)
 	tqIdx int   // index in the heap, -1 when not scheduled
 	tqAt  int64 // wake time
@@ -227,6 +229,7 @@ func (c *conn) infoLocked() ConnectionInfo {
 		if c.remoteAddr.Addr().IsLoopback() {
 			info.Flags |= InfoFlagFast
 		}
+		info.Flags |= c.p2pFlagsLocked()
 	}
 	return info
 }
@@ -238,6 +241,8 @@ func (c *conn) descriptionLocked() string {
 	switch {
 	case c.pipe:
 		typ = "pipe"
+	case c.p2p != nil:
+		typ = "P2P " + c.remoteIdentity.String()
 	case c.remoteIdentity.IsLocalHost() || c.remoteIdentity.Type == IdentityIPAddress && c.remoteIdentity.Addr == c.remoteAddr:
 		typ = "UDP " + formatAddr(c.remoteAddr, true)
 	case c.remoteIdentity.IsInvalid():
@@ -289,6 +294,9 @@ func (c *conn) thinkLocked(now int64) {
 	switch c.state {
 	case StateConnecting, StateFindingRoute:
 		deadline := c.entered + c.cfg.timeoutInitial
+		if c.p2p != nil && c.p2p.inFlight {
+			deadline += p2pGraceUsec // the dial reports a more precise failure first
+		}
 		if now >= deadline {
 			if c.isServer {
 				c.problemLocked(EndMiscTimeout, "App didn't accept or close incoming connection in time.", now)
@@ -298,7 +306,7 @@ func (c *conn) thinkLocked(now int64) {
 			return
 		}
 		next = deadline
-		if !c.isServer && !c.pipe {
+		if !c.isServer && !c.pipe && c.p2p == nil {
 			if now >= c.lastHandshakeTx+handshakeRetryUsec {
 				c.sendChallengeRequestLocked(now)
 			}

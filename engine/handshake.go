@@ -30,6 +30,9 @@ func certIdentity(id Identity) crypto.Identity {
 
 // prepareLocalCryptoLocked makes our certificate and signed crypt info.
 func (c *conn) prepareLocalCryptoLocked(ciphers []uint32) error {
+	if c.p2p != nil {
+		return c.prepareP2PCryptoLocked(ciphers)
+	}
 	cert, err := crypto.NewUnsignedCert(certIdentity(c.s.identity()), c.s.opts.AppID)
 	if err != nil {
 		return err
@@ -428,6 +431,9 @@ func (c *conn) onHandshakeRetryLocked(kind wire.Kind, p []byte, now int64) {
 // acceptLocked finishes the server handshake: choose the cipher, sign our
 // crypt info, derive keys, send ConnectOK, become Connected.
 func (c *conn) acceptLocked(now int64) Result {
+	if c.p2p != nil {
+		return c.acceptP2PLocked(now)
+	}
 	if !c.isServer || c.state != StateConnecting {
 		return ResultInvalidState
 	}

@@ -188,3 +188,34 @@ func (s *Sockets) GlobalConfig(k ConfigKey) (ConfigValue, bool) { return s.impl.
 // Counters returns engine-wide packet counters: datagrams dropped as
 // malformed, spoofed, undecryptable or replayed, among others.
 func (s *Sockets) Counters() Counters { return s.impl.counters.snapshot() }
+
+// SetP2PBackend installs the P2P stack that ConnectP2P and
+// CreateListenSocketP2P use (engine/p2p: node.EngineBackend()); nil removes
+// it. Incoming P2P connect requests are served from then on. Once logged
+// in, the backend's identity is the local identity unless Options.Identity
+// or ResetIdentity set one. See p2p_path.go for the model.
+func (s *Sockets) SetP2PBackend(b P2PBackend) error { return s.impl.setP2PBackend(b) }
+
+// CreateListenSocketP2P listens for P2P connections on a virtual port
+// (0..65535): requests arriving through the backend for that port become
+// connections in CONNECTING for AcceptConnection, after their CA-signed
+// certificate checked out. Fails without a backend, for a port already in
+// use, or when P2P_Transport_ICE_Enable is 0. ListenSocketAddress reports
+// nothing for a P2P listen socket.
+func (s *Sockets) CreateListenSocketP2P(virtualPort int, opts []ConfigOption) (Handle, error) {
+	return s.impl.createListenSocketP2P(virtualPort, opts)
+}
+
+// ConnectP2P starts a connection to a SteamID identity's P2P listen socket
+// on virtualPort, through the backend's signaling and ICE. Posts
+// NONE→CONNECTING at once, CONNECTING→FINDING_ROUTE when the peer answers,
+// then CONNECTED when a path works and the peer's certificate checked out.
+// Failures end the connection with GNS end reasons: 5008 (no answer
+// through signaling: peer offline or not listening), 5009 (no route), 4003
+// (bad certificate), 3004 (relay-only without a TURN server).
+// P2P_Transport_ICE_Enable = 1 (relay) keeps the path on the TURN relay so
+// neither side learns the other's address; LocalVirtualPort is sent as
+// from_virtual_port.
+func (s *Sockets) ConnectP2P(remote Identity, virtualPort int, opts []ConfigOption) (Handle, error) {
+	return s.impl.connectP2P(remote, virtualPort, opts)
+}

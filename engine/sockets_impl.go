@@ -29,6 +29,7 @@ type sockets struct {
 	counters counters
 	timers   *timerQueue
 	act      activity // WaitForActivity (activity.go)
+	p2p      p2pState // P2P backend and listen sockets (p2p_path.go)
 	wg       sync.WaitGroup
 }
 
@@ -52,10 +53,18 @@ func (s *sockets) layers(own configSet) layered {
 	return layered{own, g}
 }
 
+// identity is the local identity: Options.Identity / ResetIdentity, else
+// the P2P backend's certified identity once logged in.
 func (s *sockets) identity() Identity {
 	s.idMu.RLock()
-	defer s.idMu.RUnlock()
-	return s.localID
+	id := s.localID
+	s.idMu.RUnlock()
+	if id.IsInvalid() {
+		if pid, ok := s.p2pIdentity(); ok {
+			return pid
+		}
+	}
+	return id
 }
 
 func (s *sockets) trackSock(u *udpSock) bool {
@@ -154,6 +163,7 @@ func (s *sockets) close() {
 	for _, u := range socks {
 		u.close()
 	}
+	s.p2p.shutdown()
 	close(s.timers.stop)
 	s.wg.Wait()
 }
@@ -387,6 +397,10 @@ func (s *sockets) closeListenSocket(h Handle) bool {
 		c.destroyLocked()
 		c.unlock()
 	}
+	if ls.p2p {
+		s.forgetP2PListener(ls)
+		return true
+	}
 	ls.sock.close()
 	s.untrackSock(ls.sock)
 	return true
@@ -396,7 +410,7 @@ func (s *sockets) listenSocketAddress(h Handle) (netip.AddrPort, bool) {
 	s.reg.mu.Lock()
 	ls := s.reg.listens[h]
 	s.reg.mu.Unlock()
-	if ls == nil {
+	if ls == nil || ls.sock == nil {
 		return netip.AddrPort{}, false
 	}
 	a := ls.sock.local

@@ -284,6 +284,8 @@ type listenSocket struct {
 	mu       sync.Mutex
 	children map[netip.AddrPort]*conn
 	closed   bool
+	p2p      bool // a P2P listen socket (no UDP socket; p2p_path.go)
+	vport    int  // P2P virtual port
 }
 
 func (ls *listenSocket) onPacket(p []byte, from netip.AddrPort, dst netip.Addr, now int64, fs *flushSet) {

@@ -82,6 +82,9 @@ func Start(cfg Config) (*Node, error) {
 		cfg.Logf = func(string, ...any) {}
 	}
 	n := &Node{cfg: cfg, trust: ca.NewTrustStore(), incoming: make(chan *ice.Incoming, cfg.MaxPendingIncoming), done: make(chan struct{})}
+	// onLogin (on the client's goroutine) uses n.client: hold n.mu until it is set.
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	c, err := signaling.Start(signaling.Config{
 		Addr: cfg.Service, Dial: cfg.DialService, Token: cfg.Token, SteamID: cfg.SteamID, AppID: cfg.AppID, Key: cfg.Key,
 		OnSignal: func(from string, data []byte) {

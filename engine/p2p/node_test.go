@@ -123,7 +123,8 @@ func TestNodesConnectAndSurviveServiceRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(20 * time.Second)
-	for srv.Stats().LoginsOK < 2 {
+	current := func(n *p2p.Node) bool { av, _ := n.Availability(); return av == signaling.AvailabilityCurrent }
+	for srv.Stats().LoginsOK < 2 || !current(a) || !current(b) {
 		if time.Now().After(deadline) {
 			t.Fatal("nodes did not log in again")
 		}

@@ -167,6 +167,19 @@ func (c *Conn) EndReason() (int, string) {
 	return c.s.reason, c.s.debug
 }
 
+// ClosedByPeer reports whether the peer ended the connection (its
+// connection_closed arrived), as opposed to a local close or a lost path.
+func (c *Conn) ClosedByPeer() bool {
+	select {
+	case <-c.done:
+	default:
+		return false
+	}
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	return c.s.byPeer
+}
+
 func (c *Conn) markClosed() {
 	c.once.Do(func() {
 		close(c.done)

@@ -22,6 +22,10 @@ type session struct {
 	initiator bool
 	remote    string
 	incoming  *Incoming // acceptor only
+	// relayOnly: this connection uses relay candidates only (the
+	// transport's RelayOnly, or the Dial/Accept parameter).
+	relayOnly  bool
+	onAnswered func() // initiator: called once when connect_ok arrives
 
 	mu         sync.Mutex
 	localID    uint32
@@ -47,6 +51,7 @@ type session struct {
 	connected chan struct{}
 	closedCh  chan struct{}
 	closed    bool
+	byPeer    bool // ended by the peer's connection_closed
 	reason    int
 	debug     string
 	wake      chan struct{}
@@ -139,7 +144,11 @@ func (s *session) startAgent() error {
 		nets = append(nets, pice.NetworkTypeUDP6)
 	}
 	types := []pice.CandidateType{pice.CandidateTypeHost, pice.CandidateTypeServerReflexive, pice.CandidateTypeRelay}
-	if cfg.RelayOnly {
+	relayOnly := cfg.RelayOnly || s.relayOnly
+	if relayOnly {
+		if !hasTURN(cfg.ICEServers) {
+			return &Error{Reason: EndLocalNetworkConfig, Msg: "relay-only mode needs a TURN server with credentials (the rendezvous service announces none)"}
+		}
 		types = []pice.CandidateType{pice.CandidateTypeRelay}
 	}
 	pwd := icePassword()
@@ -163,7 +172,7 @@ func (s *session) startAgent() error {
 		if c == nil {
 			return // gathering finished
 		}
-		if cfg.RelayOnly && c.Type() != pice.CandidateTypeRelay {
+		if relayOnly && c.Type() != pice.CandidateTypeRelay {
 			return
 		}
 		s.queueReliable(sigmsg.ReliableMessage{ICE: &sigmsg.ICE{HasCandidate: true, Candidate: "candidate:" + c.Marshal()}})
@@ -238,7 +247,10 @@ func (s *session) addRemoteCandidate(raw string) {
 		s.t.st.ignored.Add(1)
 		return
 	}
-	if s.t.cfg.RelayOnly && c.Type() != pice.CandidateTypeRelay {
+	s.mu.Lock()
+	relayOnly := s.relayOnly
+	s.mu.Unlock()
+	if (s.t.cfg.RelayOnly || relayOnly) && c.Type() != pice.CandidateTypeRelay {
 		s.t.st.ignored.Add(1)
 		return
 	}
@@ -254,6 +266,11 @@ func (s *session) handle(m *sigmsg.Rendezvous) {
 		if reason == 0 {
 			reason = EndMiscPeerSentNoConn
 		}
+		s.mu.Lock()
+		if !s.closed {
+			s.byPeer = true
+		}
+		s.mu.Unlock()
 		s.close(reason, "closed by peer: "+c.Debug, false)
 		return
 	}
@@ -269,8 +286,12 @@ func (s *session) handle(m *sigmsg.Rendezvous) {
 		}
 		s.connectOK = m.ConnectOK
 		s.remoteID = m.FromConnectionID
+		answered := s.onAnswered
 		s.mu.Unlock()
 		s.t.indexRemote(s)
+		if answered != nil {
+			answered() // no lock held: the engine takes its connection lock here
+		}
 		s.mu.Lock()
 	}
 	if !s.initiator && m.ConnectRequest != nil && s.connectOK != nil {

@@ -211,6 +211,13 @@ type DialParams struct {
 	// and CMsgSteamDatagramCertificateSigned the engine would put in a UDP
 	// ConnectRequest; they travel in connect_request.
 	Crypt, Cert []byte
+	// RelayOnly makes this connection use relay candidates only, even if
+	// the transport allows direct paths (P2P_Transport_ICE_Enable = Relay).
+	RelayOnly bool
+	// OnAnswered, if set, is called once when the peer's connect_ok
+	// arrives, before ICE finishes (the engine enters FindingRoute). It
+	// runs on the signaling goroutine: do not block.
+	OnAnswered func()
 }
 
 // Dial reaches `remote` through signaling and ICE. It returns when a path
@@ -232,6 +239,8 @@ func (t *Transport) Dial(ctx context.Context, remote string, p DialParams) (*Con
 	}
 	s.mu.Lock()
 	s.connectReq = req
+	s.relayOnly = p.RelayOnly
+	s.onAnswered = p.OnAnswered
 	s.mu.Unlock()
 	if err := s.startAgent(); err != nil {
 		s.close(EndMiscInternalError, err.Error(), false)
@@ -274,6 +283,7 @@ func (t *Transport) Incoming() <-chan *Incoming { return t.incoming }
 type AcceptParams struct {
 	LocalConnID uint32 // 0 picks a random one
 	Crypt, Cert []byte // our CryptInfoSigned and CertificateSigned, sent in connect_ok
+	RelayOnly   bool   // use relay candidates only for this connection
 }
 
 // Accept answers the request with connect_ok and runs ICE (as the
@@ -294,6 +304,7 @@ func (in *Incoming) Accept(ctx context.Context, p AcceptParams) (*Conn, error) {
 	}
 	s.mu.Lock()
 	s.connectOK = &sigmsg.ConnectOK{Crypt: p.Crypt, Cert: p.Cert}
+	s.relayOnly = p.RelayOnly
 	s.mu.Unlock()
 	if err := s.startAgent(); err != nil {
 		s.close(EndMiscInternalError, err.Error(), true)

@@ -1,0 +1,797 @@
+package engine
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"godotsteam-sockets/engine/internal/crypto"
+	"godotsteam-sockets/engine/internal/fault"
+	"godotsteam-sockets/engine/internal/wire"
+)
+
+// P2P connections (ConnectP2P / CreateListenSocketP2P).
+//
+// A P2P connection is an ordinary engine connection — the same state
+// machine, crypto (certificate + signed crypt info, X25519, the GNS key
+// schedule, AES-256-GCM) and SNP data protocol — over a different path: the
+// handshake travels through a signaling service (GNS's connect_request /
+// connect_ok rendezvous messages) and the datagrams over an ICE path (direct
+// when hole punching works, else through a TURN relay), exactly as GNS does
+// with custom signaling (gns_wire_notes.md §7). The acceptor is the "server"
+// of the key schedule.
+//
+// The engine does not import the P2P stack: it talks to a P2PBackend.
+// engine/p2p provides one (p2p.Node.EngineBackend):
+//
+//	node, _ := p2p.Start(p2p.Config{Service: "rendezvous.example.com:27800", Token: ...})
+//	s := engine.NewSockets(engine.Options{})
+//	s.SetP2PBackend(node.EngineBackend())
+//	ls, _ := s.CreateListenSocketP2P(0, nil)                            // accept players
+//	h, _ := s.ConnectP2P(engine.SteamIDIdentity(friend), 0, nil)        // or reach one
+//
+// Certificates: both sides present the CA-signed certificate the service
+// issued at login and verify the peer's against the CA keys the game
+// trusts (the backend's trust store); a missing, forged, expired or
+// mismatched certificate ends the connection with EndRemoteBadCert (4003).
+//
+// Connection info: Identity is the peer's SteamID; RemoteAddr is the peer's
+// address only when the ICE path is direct, and zero (with InfoFlagRelayed)
+// when it goes through a relay — so in relay-only mode
+// (P2P_Transport_ICE_Enable = 1, or the backend's own relay-only setting) a
+// peer's address is never exposed.
+
+// P2PBackend is what the engine needs from a P2P stack: a logged-in local
+// identity with a CA-signed certificate, certificate verification, and
+// packet paths to remote identities. Implementations must be safe for
+// concurrent use. One backend serves one Sockets.
+type P2PBackend interface {
+	// LocalIdentity is the identity the service certified; ok is false
+	// before the first login.
+	LocalIdentity() (id Identity, ok bool)
+	// WaitReady blocks until logged in (or ctx ends).
+	WaitReady(ctx context.Context) error
+	// Credentials are the CA-signed certificate
+	// (CMsgSteamDatagramCertificateSigned bytes) and the key it certifies.
+	Credentials() (cert []byte, key ed25519.PrivateKey, ok bool)
+	// VerifyPeerCert checks a peer's certificate against the trusted CA
+	// keys for the expected identity. Failures should be *EndError
+	// (EndRemoteBadCert).
+	VerifyPeerCert(cert []byte, expect Identity) error
+	// Dial reaches remote's listen socket through signaling and ICE and
+	// returns once a path works. Failures should be *EndError.
+	Dial(ctx context.Context, remote Identity, p P2PDialParams) (P2PPath, error)
+	// Accept waits for the next incoming connect request; it fails when
+	// ctx ends or the backend is closed.
+	Accept(ctx context.Context) (*P2PRequest, error)
+}
+
+// P2PDialParams describe an outgoing P2P connection.
+type P2PDialParams struct {
+	LocalConnID     uint32 // our connection ID (sent as from_connection_id)
+	ToVirtualPort   int
+	FromVirtualPort int    // -1: none
+	Cert, Crypt     []byte // our CertificateSigned and CryptInfoSigned (connect_request)
+	RelayOnly       bool   // relay candidates only for this connection
+	// OnAnswered, if set, is called once when the peer's connect_ok arrives
+	// (before ICE finishes). Must not be called with backend locks held.
+	OnAnswered func()
+}
+
+// P2PAcceptParams answer an incoming request.
+type P2PAcceptParams struct {
+	LocalConnID uint32
+	Cert, Crypt []byte // our CertificateSigned and CryptInfoSigned (connect_ok)
+	RelayOnly   bool
+}
+
+// P2PRequest is an incoming connect request, authenticated by the
+// signaling service as coming from From.
+type P2PRequest struct {
+	From            Identity
+	RemoteConnID    uint32
+	ToVirtualPort   int
+	FromVirtualPort int    // -1 if none
+	Cert, Crypt     []byte // the requester's CertificateSigned and CryptInfoSigned
+	Answer          P2PAnswer
+}
+
+// P2PAnswer accepts or rejects one request (once).
+type P2PAnswer interface {
+	Accept(ctx context.Context, p P2PAcceptParams) (P2PPath, error)
+	Reject(reason int, debug string)
+}
+
+// P2PPath is a working datagram path to one peer (an ICE connection): it
+// carries whole GNS data and control packets.
+type P2PPath interface {
+	Read(p []byte) (int, error)
+	Write(p []byte) (int, error)
+	// CloseWithReason ends the path and tells the peer (through signaling).
+	CloseWithReason(reason int, debug string) error
+	// RemoteConnID is the peer's connection ID.
+	RemoteConnID() uint32
+	// PeerCert and PeerCrypt are the acceptor's connect_ok contents (dialer side).
+	PeerCert() []byte
+	PeerCrypt() []byte
+	// Route describes the selected path.
+	Route() P2PRoute
+	// EndReason is why the path ended (0 while open), and whether the peer ended it.
+	EndReason() (reason int, debug string, byPeer bool)
+}
+
+// P2PRoute describes a P2P path.
+type P2PRoute struct {
+	Relayed bool
+	// RemoteAddr is the peer's address when the path is direct; zero when
+	// relayed (never reveal a relayed peer's address).
+	RemoteAddr netip.AddrPort
+}
+
+// EndError is an error carrying a GNS end reason (ESteamNetConnectionEnd).
+type EndError struct {
+	Reason int
+	Msg    string
+}
+
+func (e *EndError) Error() string { return fmt.Sprintf("%s (end reason %d)", e.Msg, e.Reason) }
+
+// endReasonOf extracts the end reason, defaulting to def.
+func endReasonOf(err error, def int) (int, string) {
+	var e *EndError
+	if errors.As(err, &e) && e.Reason != 0 {
+		return e.Reason, e.Msg
+	}
+	return def, err.Error()
+}
+
+// ICE_Enable values (k_nSteamNetworkingConfig_P2P_Transport_ICE_Enable_*).
+const (
+	iceEnableDisable = 0
+	iceEnableRelay   = 1
+)
+
+// p2pGraceUsec lets an in-flight dial report its own, more precise failure
+// (no answer through signaling, no route) before the generic timeout.
+const p2pGraceUsec = 2_000_000
+
+// p2pState is the Sockets' P2P side.
+type p2pState struct {
+	mu      sync.Mutex
+	backend P2PBackend
+	ctx     context.Context // ends at Sockets.Close
+	cancel  context.CancelFunc
+	stopAcc context.CancelFunc // stops the current accept loop
+	listens map[int]*listenSocket
+	closed  bool
+}
+
+func (p *p2pState) init() {
+	if p.ctx == nil {
+		p.ctx, p.cancel = context.WithCancel(context.Background())
+		p.listens = map[int]*listenSocket{}
+	}
+}
+
+func (p *p2pState) get() P2PBackend {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.backend
+}
+
+// shutdown cancels every dial, accept and the accept loop (Sockets.Close).
+func (p *p2pState) shutdown() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.init()
+	p.closed = true
+	p.cancel()
+}
+
+// setP2PBackend installs b (nil removes the backend) and starts serving
+// incoming requests for P2P listen sockets.
+func (s *sockets) setP2PBackend(b P2PBackend) error {
+	s.p2p.mu.Lock()
+	defer s.p2p.mu.Unlock()
+	s.p2p.init()
+	if s.p2p.closed {
+		return errClosed
+	}
+	if s.p2p.stopAcc != nil {
+		s.p2p.stopAcc()
+		s.p2p.stopAcc = nil
+	}
+	s.p2p.backend = b
+	if b == nil {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(s.p2p.ctx)
+	s.p2p.stopAcc = cancel
+	s.wg.Add(1)
+	go s.p2pAcceptLoop(ctx, b)
+	return nil
+}
+
+// p2pIdentity is the backend's identity, if logged in.
+func (s *sockets) p2pIdentity() (Identity, bool) {
+	b := s.p2p.get()
+	if b == nil {
+		return Identity{}, false
+	}
+	return b.LocalIdentity()
+}
+
+func (s *sockets) p2pAcceptLoop(ctx context.Context, b P2PBackend) {
+	defer s.wg.Done()
+	for {
+		req, err := b.Accept(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			s.logf("engine: P2P backend stopped delivering connect requests: %v", err)
+			return
+		}
+		if req == nil || req.Answer == nil {
+			continue
+		}
+		s.onP2PRequest(ctx, b, req)
+	}
+}
+
+// p2pConn is a connection's P2P side.
+type p2pConn struct {
+	backend   P2PBackend
+	vport     int // remote virtual port (initiator) or our listen port (acceptor)
+	relayOnly bool
+	cert      []byte // our CA-signed cert (CertificateSigned bytes)
+	key       ed25519.PrivateKey
+	route     P2PRoute
+	inFlight  bool // a dial or accept is running
+}
+
+// p2pFlagsLocked adds P2P info flags.
+func (c *conn) p2pFlagsLocked() int {
+	if c.p2p != nil && c.p2p.route.Relayed {
+		return InfoFlagRelayed
+	}
+	return 0
+}
+
+func (s *sockets) createListenSocketP2P(vport int, opts []ConfigOption) (Handle, error) {
+	set := configSet{}
+	if err := set.apply(opts); err != nil {
+		return InvalidHandle, err
+	}
+	if vport < 0 || vport > 0xFFFF {
+		return InvalidHandle, fmt.Errorf("engine: virtual port %d out of range 0..65535", vport)
+	}
+	if s.p2p.get() == nil {
+		return InvalidHandle, errors.New("engine: no P2P backend: start a rendezvous client (engine/p2p) and call SetP2PBackend first")
+	}
+	if s.layers(set).int(ConfigP2PTransportICEEnable) == iceEnableDisable {
+		return InvalidHandle, errors.New("engine: P2P_Transport_ICE_Enable is 0 (disabled): a P2P listen socket could never accept anyone")
+	}
+	ls := &listenSocket{s: s, opts: set, children: map[netip.AddrPort]*conn{}, p2p: true, vport: vport}
+	s.reg.mu.Lock()
+	if s.closed {
+		s.reg.mu.Unlock()
+		return InvalidHandle, errClosed
+	}
+	s.p2p.mu.Lock()
+	s.p2p.init()
+	if s.p2p.listens[vport] != nil {
+		s.p2p.mu.Unlock()
+		s.reg.mu.Unlock()
+		return InvalidHandle, fmt.Errorf("engine: already listening on virtual port %d", vport)
+	}
+	ls.handle = s.reg.newIDLocked(false)
+	s.reg.listens[ls.handle] = ls
+	s.p2p.listens[vport] = ls
+	s.p2p.mu.Unlock()
+	s.reg.mu.Unlock()
+	return ls.handle, nil
+}
+
+// forgetP2PListener unregisters a closed P2P listen socket.
+func (s *sockets) forgetP2PListener(ls *listenSocket) {
+	s.p2p.mu.Lock()
+	if s.p2p.listens[ls.vport] == ls {
+		delete(s.p2p.listens, ls.vport)
+	}
+	s.p2p.mu.Unlock()
+}
+
+func (s *sockets) connectP2P(remote Identity, vport int, opts []ConfigOption) (Handle, error) {
+	set := configSet{}
+	if err := set.apply(opts); err != nil {
+		return InvalidHandle, err
+	}
+	b := s.p2p.get()
+	if b == nil {
+		return InvalidHandle, errors.New("engine: no P2P backend: start a rendezvous client (engine/p2p) and call SetP2PBackend first")
+	}
+	if remote.Type != IdentitySteamID || remote.SteamID == 0 {
+		return InvalidHandle, fmt.Errorf("engine: cannot connect P2P to %s: need a SteamID identity", remote)
+	}
+	if vport < 0 || vport > 0xFFFF {
+		return InvalidHandle, fmt.Errorf("engine: virtual port %d out of range 0..65535", vport)
+	}
+	if local, ok := b.LocalIdentity(); ok && local == remote {
+		return InvalidHandle, errors.New("engine: cannot connect P2P to our own identity (use CreateSocketPair)")
+	}
+	l := s.layers(set)
+	ice := l.int(ConfigP2PTransportICEEnable)
+	if ice == iceEnableDisable {
+		return InvalidHandle, errors.New("engine: P2P_Transport_ICE_Enable is 0 (disabled): no P2P transport left")
+	}
+	c, err := s.newConn(set, false)
+	if err != nil {
+		return InvalidHandle, err
+	}
+	tr := newP2PTransport(s, c, set)
+	ctx, cancel := context.WithTimeout(s.p2pContext(), time.Duration(c.cfg.timeoutInitial)*time.Microsecond)
+	tr.cancel = cancel
+	c.lock()
+	c.remoteIdentity = remote
+	c.p2p = &p2pConn{backend: b, vport: vport, relayOnly: ice == iceEnableRelay, inFlight: true}
+	c.tr = tr
+	s.reg.mu.Lock()
+	s.reg.publishConnLocked(c)
+	s.reg.mu.Unlock()
+	now := nowUsec()
+	c.setStateLocked(StateConnecting, now)
+	c.thinkLocked(now)
+	fromVPort := int(l.int(ConfigLocalVirtualPort))
+	c.unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer cancel()
+		path, err := s.dialP2P(ctx, c, b, remote, vport, fromVPort)
+		c.onP2PPath(path, err)
+	}()
+	return c.id, nil
+}
+
+func (s *sockets) p2pContext() context.Context {
+	s.p2p.mu.Lock()
+	defer s.p2p.mu.Unlock()
+	s.p2p.init()
+	return s.p2p.ctx
+}
+
+// dialP2P waits for the login, makes our crypt info and dials.
+func (s *sockets) dialP2P(ctx context.Context, c *conn, b P2PBackend, remote Identity, vport, fromVPort int) (P2PPath, error) {
+	if err := b.WaitReady(ctx); err != nil {
+		return nil, &EndError{Reason: EndMiscP2PRendezvous, Msg: "not logged in to the rendezvous service: " + err.Error()}
+	}
+	cert, key, ok := b.Credentials()
+	if !ok {
+		return nil, &EndError{Reason: EndMiscP2PRendezvous, Msg: "no certificate from the rendezvous service yet"}
+	}
+	c.lock()
+	if c.state != StateConnecting {
+		c.unlock()
+		return nil, &EndError{Reason: EndMiscGeneric, Msg: "connection closed while logging in"}
+	}
+	c.p2p.cert, c.p2p.key = cert, key
+	if err := c.prepareLocalCryptoLocked(crypto.CipherList(c.cfg.unencrypted)); err != nil {
+		c.unlock()
+		return nil, &EndError{Reason: EndMiscInternalError, Msg: "crypto setup failed: " + err.Error()}
+	}
+	crypt := c.localCrypt.Signed.Append(nil)
+	relayOnly := c.p2p.relayOnly
+	c.unlock()
+	return b.Dial(ctx, remote, P2PDialParams{
+		LocalConnID: c.id, ToVirtualPort: vport, FromVirtualPort: fromVPort,
+		Cert: cert, Crypt: crypt, RelayOnly: relayOnly,
+		OnAnswered: func() {
+			c.lock()
+			if c.state == StateConnecting {
+				c.setStateLocked(StateFindingRoute, nowUsec())
+				c.thinkLocked(nowUsec())
+			}
+			c.unlock()
+		},
+	})
+}
+
+// prepareP2PCryptoLocked makes our signed crypt info with the CA-signed
+// certificate and its key.
+func (c *conn) prepareP2PCryptoLocked(ciphers []uint32) error {
+	if c.p2p.cert == nil || len(c.p2p.key) != ed25519.PrivateKeySize {
+		return errors.New("no CA-signed certificate")
+	}
+	var signed wire.CertSigned
+	if err := signed.Unmarshal(c.p2p.cert); err != nil {
+		return fmt.Errorf("our certificate does not decode: %w", err)
+	}
+	cert := &crypto.LocalCert{Signed: signed, Private: c.p2p.key}
+	sess, err := crypto.NewSession(cert, ciphers)
+	if err != nil {
+		return err
+	}
+	c.localCert, c.localCrypt = cert, sess
+	return nil
+}
+
+// checkP2PPeerLocked verifies the peer's CA-signed certificate (for the
+// expected identity) and its crypt info signature, and stores the crypt
+// info. Returns a non-zero end reason on failure.
+func (c *conn) checkP2PPeerLocked(certRaw, cryptRaw []byte) (int, string) {
+	if len(certRaw) == 0 || len(cryptRaw) == 0 {
+		return EndRemoteBadCrypt, "Missing cert or crypt info"
+	}
+	if err := c.p2p.backend.VerifyPeerCert(certRaw, c.remoteIdentity); err != nil {
+		return endReasonOf(err, EndRemoteBadCert)
+	}
+	var cert wire.CertSigned
+	var crypt wire.CryptInfoSigned
+	if err := cert.Unmarshal(certRaw); err != nil {
+		return EndRemoteBadCert, "Bad cert: " + err.Error()
+	}
+	if err := crypt.Unmarshal(cryptRaw); err != nil {
+		return EndRemoteBadCrypt, "Bad crypt info: " + err.Error()
+	}
+	_, pc, err := crypto.VerifyPeer(&cert, &crypt)
+	if err != nil {
+		return EndRemoteBadCrypt, "Bad crypt info: " + err.Error()
+	}
+	if pc.Info.ProtocolVersion < wire.MinProtocolVersion {
+		return EndRemoteBadProtocolVersion, fmt.Sprintf("Peer is using old protocol version %d", pc.Info.ProtocolVersion)
+	}
+	c.peerCertRaw = cert.Cert
+	c.peerCrypt = pc
+	c.peerVersion = pc.Info.ProtocolVersion
+	c.peerCiphers = pc.Info.Ciphers
+	c.unauthenticated = false
+	return 0, ""
+}
+
+// onP2PRequest handles one incoming request on the accept loop.
+func (s *sockets) onP2PRequest(ctx context.Context, b P2PBackend, req *P2PRequest) {
+	s.p2p.mu.Lock()
+	ls := s.p2p.listens[req.ToVirtualPort]
+	s.p2p.mu.Unlock()
+	if ls == nil {
+		s.counters.ignored.Add(1)
+		req.Answer.Reject(EndMiscGeneric, fmt.Sprintf("Not listening on virtual port %d", req.ToVirtualPort))
+		return
+	}
+	if req.RemoteConnID == 0 {
+		s.counters.malformed.Add(1)
+		req.Answer.Reject(EndMiscGeneric, "No connection ID")
+		return
+	}
+	c, err := s.newConn(ls.opts, true)
+	if err != nil {
+		req.Answer.Reject(EndMiscGeneric, "Shutting down")
+		return
+	}
+	ice := s.layers(ls.opts).int(ConfigP2PTransportICEEnable)
+	c.lock()
+	c.ls = ls
+	c.remoteID = req.RemoteConnID
+	c.remoteIdentity = req.From
+	c.p2p = &p2pConn{backend: b, vport: ls.vport, relayOnly: ice == iceEnableRelay}
+	if reason, msg := c.checkP2PPeerLocked(req.Cert, req.Crypt); reason != 0 {
+		c.unlock()
+		s.logf("engine: refusing P2P connect request from %s: %s", req.From, msg)
+		s.counters.ignored.Add(1)
+		s.discardConn(c)
+		req.Answer.Reject(reason, msg)
+		return
+	}
+	tr := newP2PTransport(s, c, ls.opts)
+	tr.answer = req.Answer
+	c.tr = tr
+	ls.mu.Lock()
+	if ls.closed {
+		ls.mu.Unlock()
+		c.unlock()
+		s.discardConn(c)
+		req.Answer.Reject(EndMiscGeneric, "Listen socket closed")
+		return
+	}
+	ls.children[p2pChildKey(c.id)] = c
+	ls.mu.Unlock()
+	s.reg.mu.Lock()
+	s.reg.publishConnLocked(c)
+	s.reg.mu.Unlock()
+	now := nowUsec()
+	c.setStateLocked(StateConnecting, now)
+	c.thinkLocked(now)
+	c.unlock()
+}
+
+// p2pChildKey is a listen socket's children-map key for a P2P connection
+// (port 0 never comes from a real UDP peer).
+func p2pChildKey(id uint32) netip.AddrPort {
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{byte(id >> 24), byte(id >> 16), byte(id >> 8), byte(id)}), 0)
+}
+
+// acceptP2PLocked is AcceptConnection for a P2P connection: choose the
+// cipher, sign our crypt info, derive keys, answer with connect_ok and run
+// ICE (FindingRoute) until the path works.
+func (c *conn) acceptP2PLocked(now int64) Result {
+	if !c.isServer || c.state != StateConnecting {
+		return ResultInvalidState
+	}
+	tr, ok := c.tr.(*p2pTransport)
+	if !ok {
+		return ResultInvalidState
+	}
+	cert, key, ok := c.p2p.backend.Credentials()
+	if !ok {
+		c.problemLocked(EndMiscP2PRendezvous, "Not logged in to the rendezvous service", now)
+		return ResultInvalidState
+	}
+	c.p2p.cert, c.p2p.key = cert, key
+	cipher, err := crypto.ChooseCipher(crypto.CipherList(c.cfg.unencrypted), c.peerCiphers)
+	if err != nil {
+		c.problemLocked(EndRemoteBadCrypt, "Failed to negotiate cipher", now)
+		return ResultInvalidState
+	}
+	c.cipher = cipher
+	if err := c.prepareLocalCryptoLocked([]uint32{cipher}); err != nil {
+		c.problemLocked(EndMiscInternalError, "Crypto setup failed", now)
+		return ResultInvalidState
+	}
+	if err := c.deriveKeysLocked(true); err != nil {
+		c.problemLocked(EndRemoteBadCrypt, err.Error(), now)
+		return ResultInvalidState
+	}
+	answer := tr.takeAnswer()
+	if answer == nil {
+		return ResultInvalidState
+	}
+	params := P2PAcceptParams{LocalConnID: c.id, Cert: cert, Crypt: c.localCrypt.Signed.Append(nil), RelayOnly: c.p2p.relayOnly}
+	c.p2p.inFlight = true
+	c.setStateLocked(StateFindingRoute, now)
+	c.thinkLocked(now)
+	s := c.s
+	ctx, cancel := context.WithTimeout(s.p2pContext(), time.Duration(c.cfg.timeoutInitial)*time.Microsecond)
+	tr.setCancel(cancel)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer cancel()
+		path, err := answer.Accept(ctx, params)
+		c.onP2PPath(path, err)
+	}()
+	return ResultOK
+}
+
+// onP2PPath finishes a dial or accept: the path works (verify the peer's
+// certificate on the dialer side, derive keys, Connected) or it failed.
+func (c *conn) onP2PPath(path P2PPath, err error) {
+	now := nowUsec()
+	c.lock()
+	defer c.unlock()
+	tr, _ := c.tr.(*p2pTransport)
+	if c.p2p != nil {
+		c.p2p.inFlight = false
+	}
+	if err != nil {
+		if c.state == StateConnecting || c.state == StateFindingRoute {
+			reason, msg := endReasonOf(err, EndMiscGeneric)
+			c.problemLocked(reason, msg, now)
+		}
+		return
+	}
+	if tr == nil || !tr.setPath(path) || (c.state != StateConnecting && c.state != StateFindingRoute) {
+		_ = path.CloseWithReason(EndMiscGeneric, "Connection closed while finding a route")
+		return
+	}
+	c.p2p.route = path.Route()
+	c.remoteAddr = c.p2p.route.RemoteAddr
+	c.s.wg.Add(1)
+	go tr.readLoop(path)
+	if !c.isServer {
+		if reason, msg := c.checkP2PPeerLocked(path.PeerCert(), path.PeerCrypt()); reason != 0 {
+			c.problemLocked(reason, msg, now)
+			return
+		}
+		pc := c.peerCrypt
+		if len(pc.Info.Ciphers) != 1 {
+			c.problemLocked(EndRemoteBadCrypt, "Server must select exactly only one cipher!", now)
+			return
+		}
+		c.cipher = pc.Info.Ciphers[0]
+		if !slices.Contains(crypto.CipherList(c.cfg.unencrypted), c.cipher) {
+			c.problemLocked(EndRemoteBadCrypt, "Server selected a cipher we did not offer", now)
+			return
+		}
+		c.remoteID = path.RemoteConnID()
+		if c.remoteID&0xFFFF == 0 {
+			c.problemLocked(EndRemoteBadCrypt, "Didn't send valid connection ID", now)
+			return
+		}
+		if err := c.deriveKeysLocked(false); err != nil {
+			c.problemLocked(EndRemoteBadCrypt, err.Error(), now)
+			return
+		}
+	}
+	c.becomeConnectedLocked(now)
+}
+
+// p2pTransport carries a connection's datagrams over its ICE path. Before
+// the path exists, sends are dropped, except that our ConnectionClosed
+// aborts the pending dial or rejects the pending request (so the peer hears
+// the reason through signaling).
+type p2pTransport struct {
+	s        *sockets
+	c        *conn
+	sendLink *fault.Link
+	recvLink *fault.Link
+
+	mu     sync.Mutex
+	path   P2PPath
+	answer P2PAnswer          // acceptor, until accepted
+	cancel context.CancelFunc // the running dial/accept
+	closed bool
+}
+
+func newP2PTransport(s *sockets, c *conn, own configSet) *p2pTransport {
+	t := &p2pTransport{s: s, c: c}
+	l := s.layers(own)
+	t.sendLink = fault.NewLink(fault.NewShaper(faultParams(l, true), nil), nowUsec, t.write)
+	t.recvLink = fault.NewLink(fault.NewShaper(faultParams(l, false), nil), nowUsec, func(p []byte) {
+		c.onPacket(p, nowUsec())
+	})
+	return t
+}
+
+func (t *p2pTransport) takeAnswer() P2PAnswer {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	a := t.answer
+	t.answer = nil
+	return a
+}
+
+func (t *p2pTransport) setCancel(cancel context.CancelFunc) {
+	t.mu.Lock()
+	t.cancel = cancel
+	t.mu.Unlock()
+}
+
+// setPath installs the working path; false if the transport is closed.
+func (t *p2pTransport) setPath(p P2PPath) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return false
+	}
+	t.path = p
+	return true
+}
+
+func (t *p2pTransport) currentPath() P2PPath {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.path
+}
+
+func (t *p2pTransport) write(p []byte) {
+	if path := t.currentPath(); path != nil {
+		_, _ = path.Write(p)
+	}
+}
+
+func (t *p2pTransport) send(p []byte) {
+	path := t.currentPath()
+	if path == nil {
+		if wire.Classify(p) == wire.KindConnectionClosed {
+			var m wire.ConnectionClosed
+			if body, err := wire.Padded(p); err == nil && m.Unmarshal(body) == nil {
+				t.abort(int(m.ReasonCode), m.Debug)
+			}
+		}
+		return
+	}
+	if len(p) > wire.MaxUDPPayload {
+		t.s.logf("engine: refusing to send %d-byte datagram (max %d)", len(p), wire.MaxUDPPayload)
+		return
+	}
+	t.s.counters.datagramsSent.Add(1)
+	t.sendLink.Submit(p)
+}
+
+func (t *p2pTransport) sendBatch(pkts [][]byte) {
+	for _, p := range pkts {
+		t.send(p)
+	}
+}
+
+// abort ends a pending dial or refuses a pending request with reason.
+func (t *p2pTransport) abort(reason int, debug string) {
+	t.mu.Lock()
+	answer, cancel := t.answer, t.cancel
+	t.answer, t.cancel = nil, nil
+	t.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	if answer != nil {
+		if reason == 0 {
+			reason = EndMiscGeneric
+		}
+		answer.Reject(reason, debug)
+	}
+}
+
+// close ends the path (the peer is told through signaling too).
+func (t *p2pTransport) close() {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return
+	}
+	t.closed = true
+	path := t.path
+	t.mu.Unlock()
+	reason, debug := t.c.endReason, t.c.endDebug // close runs with c.mu held
+	if reason == 0 {
+		reason, debug = EndAppGeneric, "Connection closed"
+	}
+	t.abort(reason, debug)
+	t.sendLink.Close()
+	t.recvLink.Close()
+	if path != nil {
+		_ = path.CloseWithReason(reason, debug)
+	}
+	if ls := t.c.ls; ls != nil {
+		ls.removeChild(p2pChildKey(t.c.id), t.c)
+	}
+}
+
+func (t *p2pTransport) remoteAddr() netip.AddrPort {
+	if t.c.p2p == nil {
+		return netip.AddrPort{}
+	}
+	return t.c.p2p.route.RemoteAddr
+}
+
+// readLoop feeds the path's datagrams to the connection until it ends.
+func (t *p2pTransport) readLoop(path P2PPath) {
+	defer t.s.wg.Done()
+	buf := make([]byte, wire.MaxUDPPayload+1024)
+	for {
+		n, err := path.Read(buf)
+		if err != nil {
+			t.pathEnded(path)
+			return
+		}
+		t.s.counters.datagramsRecv.Add(1)
+		t.recvLink.Submit(buf[:n])
+	}
+}
+
+// pathEnded reports a path that ended under an open connection.
+func (t *p2pTransport) pathEnded(path P2PPath) {
+	reason, debug, byPeer := path.EndReason()
+	c := t.c
+	now := nowUsec()
+	c.lock()
+	defer c.unlock()
+	switch c.state {
+	case StateConnecting, StateFindingRoute, StateConnected, StateLinger:
+	default:
+		return
+	}
+	if reason == 0 {
+		reason, debug = EndMiscTimeout, "P2P path lost"
+	}
+	if byPeer {
+		c.closedByPeerLocked(reason, debug, now)
+		return
+	}
+	c.problemLocked(reason, debug, now)
+}
