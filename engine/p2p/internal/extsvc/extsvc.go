@@ -127,9 +127,16 @@ func Coturn(t testing.TB, secret string) *Process {
 // arguments are passed as redis-server options (e.g. "--requirepass", "x").
 func Redis(t testing.TB, extra ...string) *Process {
 	t.Helper()
+	lookPath(t, "redis-server", "redis-server")
+	return RedisOn(t, freePort(t), extra...)
+}
+
+// RedisOn starts redis-server on a given loopback port (to restart one on
+// the port a stopped one used).
+func RedisOn(t testing.TB, port int, extra ...string) *Process {
+	t.Helper()
 	bin := lookPath(t, "redis-server", "redis-server")
 	dir := t.TempDir()
-	port := freePort(t)
 	logFile := filepath.Join(dir, "redis.log")
 	args := []string{
 		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
