@@ -1,15 +1,22 @@
 // Command rendezvous runs the P2P rendezvous service (engine/p2p/rendezvous):
 // login (anonymous with --dev, otherwise HMAC login tokens minted by the
 // game's backend), identities with CA-signed certificates, signaling between
-// identities, and an embedded TURN relay.
+// identities, an embedded TURN relay or credentials for external TURN
+// servers (coturn), and several nodes sharing signaling through Redis.
 //
 //	go run ./cmd/rendezvous --dev                      # local development
 //	RENDEZVOUS_TOKEN_SECRET=... go run ./cmd/rendezvous --listen :27800 --turn-public-ip 203.0.113.7
+//	RENDEZVOUS_TOKEN_SECRET=... go run ./cmd/rendezvous mint-token --steamid 76561197960265729
+//
+// Every flag and environment variable is listed by `rendezvous -h` and in
+// engine/p2p/rendezvous/README.md.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/signal"
@@ -17,42 +24,98 @@ import (
 	"syscall"
 	"time"
 
+	"godotsteam-sockets/engine/p2p/ca"
 	"godotsteam-sockets/engine/p2p/rendezvous"
+	"godotsteam-sockets/engine/p2p/token"
+)
+
+// Environment variables for secrets (kept off the command line, where other
+// users of the machine could read them).
+const (
+	envTokenSecret    = "RENDEZVOUS_TOKEN_SECRET"
+	envTURNSecret     = "RENDEZVOUS_TURN_SECRET"
+	envBrokerPassword = "RENDEZVOUS_BROKER_PASSWORD"
 )
 
 func main() {
-	listen := flag.String("listen", "", `TCP address for clients (default "127.0.0.1:27800" with --dev, ":27800" otherwise)`)
-	dev := flag.Bool("dev", false, "anonymous logins (never on the internet)")
-	appID := flag.Uint("app-id", 0, "AppID listed in certificates and required from clients")
-	turnOff := flag.Bool("no-turn", false, "disable the embedded TURN relay")
-	turnListen := flag.String("turn-listen", "", "UDP address of the embedded relay (default: the TCP listen address)")
-	turnIP := flag.String("turn-public-ip", "", "public IP announced for relay allocations")
-	turnExt := flag.String("turn-external", "", "comma-separated extra TURN/STUN URLs sharing the TURN secret (e.g. coturn)")
-	statsEvery := flag.Duration("stats-every", time.Minute, "log counters this often (0 = never)")
-	flag.Parse()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, nil))
+}
 
-	cfg := rendezvous.Config{Listen: *listen, Dev: *dev, AppID: uint32(*appID), Logf: log.Printf}
-	if s := os.Getenv("RENDEZVOUS_TOKEN_SECRET"); s != "" {
+// run is the command; stop (tests) replaces SIGINT/SIGTERM.
+func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
+	if len(args) > 0 && args[0] == "mint-token" {
+		return mintToken(args[1:], stdout, stderr)
+	}
+	fs := flag.NewFlagSet("rendezvous", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "", `TCP address for clients (default "127.0.0.1:27800" with --dev, ":27800" otherwise)`)
+	dev := fs.Bool("dev", false, "anonymous logins (never on the internet)")
+	appID := fs.Uint("app-id", 0, "AppID listed in certificates and required from clients")
+	caKey := fs.String("ca-key", "", "file with the CA private key (PEM); created if missing. Give every node the same file. Default: a fresh CA per start")
+	turnOff := fs.Bool("no-turn", false, "disable the embedded TURN relay (e.g. when --turn-external lists coturn)")
+	turnListen := fs.String("turn-listen", "", "UDP address of the embedded relay (default: the TCP listen address)")
+	turnIP := fs.String("turn-public-ip", "", "public IP announced for relay allocations")
+	turnExt := fs.String("turn-external", "", "comma-separated STUN/TURN URLs of external servers, e.g. turn:relay.example.com:3478?transport=udp; TURN entries need "+envTURNSecret+" = their static-auth-secret")
+	turnTTL := fs.Duration("turn-credential-ttl", 12*time.Hour, "lifetime of issued TURN credentials")
+	broker := fs.String("broker-redis", "", "host:port of a Redis server shared by several service nodes (password in "+envBrokerPassword+"); empty = this node runs alone")
+	brokerUser := fs.String("broker-user", "", "Redis ACL user name (optional)")
+	brokerPrefix := fs.String("broker-prefix", "gst", "prefix of the Redis channels and keys (share one Redis between games/environments)")
+	nodeID := fs.String("node-id", "", "name of this node in broker messages and logs (default: random)")
+	statsEvery := fs.Duration("stats-every", time.Minute, "log counters this often (0 = never)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: rendezvous [flags]\n       rendezvous mint-token --steamid N [--ttl 5m]\n\nenvironment: %s (login token secret, required without --dev), %s (TURN REST secret), %s (Redis password)\n\nflags:\n",
+			envTokenSecret, envTURNSecret, envBrokerPassword)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	logger := log.New(stderr, "", log.LstdFlags)
+
+	cfg := rendezvous.Config{Listen: *listen, Dev: *dev, AppID: uint32(*appID), Logf: logger.Printf}
+	if s := os.Getenv(envTokenSecret); s != "" {
 		cfg.TokenSecret = []byte(s)
 	} else if !*dev {
-		fmt.Fprintln(os.Stderr, "rendezvous: set RENDEZVOUS_TOKEN_SECRET (the secret your game backend mints login tokens with), or use --dev for anonymous local development")
-		os.Exit(2)
+		fmt.Fprintf(stderr, "rendezvous: set %s (the secret your game backend mints login tokens with), or use --dev for anonymous local development\n", envTokenSecret)
+		return 2
 	}
-	cfg.TURN = rendezvous.TURNConfig{Disabled: *turnOff, Listen: *turnListen, PublicIP: *turnIP}
-	if s := os.Getenv("RENDEZVOUS_TURN_SECRET"); s != "" {
+	if *caKey != "" {
+		a, err := loadOrCreateCA(*caKey, logger)
+		if err != nil {
+			fmt.Fprintln(stderr, "rendezvous:", err)
+			return 1
+		}
+		cfg.CA = a
+	}
+	cfg.TURN = rendezvous.TURNConfig{Disabled: *turnOff, Listen: *turnListen, PublicIP: *turnIP, CredentialTTL: *turnTTL}
+	if s := os.Getenv(envTURNSecret); s != "" {
 		cfg.TURN.Secret = []byte(s)
 	}
 	if *turnExt != "" {
 		cfg.TURN.External = strings.Split(*turnExt, ",")
 	}
+	if *broker != "" {
+		cfg.Broker = rendezvous.BrokerConfig{Redis: *broker, Username: *brokerUser, Password: os.Getenv(envBrokerPassword),
+			Prefix: *brokerPrefix, NodeID: *nodeID}
+	}
 	srv, err := rendezvous.Start(cfg)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "rendezvous:", err)
-		os.Exit(1)
+		fmt.Fprintln(stderr, "rendezvous:", err)
+		return 1
 	}
-	log.Printf("rendezvous: listening on %s (dev=%v), TURN relay %v", srv.Addr(), *dev, srv.TURNAddr())
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	logger.Printf("rendezvous: listening on %s (dev=%v), TURN relay %v, external %v, broker %q",
+		srv.Addr(), *dev, srv.TURNAddr(), cfg.TURN.External, *broker)
+	if stop == nil {
+		sigs := make(chan os.Signal, 1)
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+		defer signal.Stop(sigs)
+		ch := make(chan struct{})
+		go func() { <-sigs; close(ch) }()
+		stop = ch
+	}
 	var tick <-chan time.Time
 	if *statsEvery > 0 {
 		t := time.NewTicker(*statsEvery)
@@ -62,11 +125,75 @@ func main() {
 	for {
 		select {
 		case <-tick:
-			log.Printf("rendezvous: %+v", srv.Stats())
-		case s := <-sigs:
-			log.Printf("rendezvous: %v, shutting down", s)
+			logger.Printf("rendezvous: %+v", srv.Stats())
+		case <-stop:
+			logger.Printf("rendezvous: shutting down")
 			srv.Close()
-			return
+			return 0
 		}
 	}
+}
+
+// loadOrCreateCA reads the CA key file, or creates it (mode 0600) with a
+// fresh key.
+func loadOrCreateCA(path string, logger *log.Logger) (*ca.Authority, error) {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		a, err := ca.DecodeAuthorityPEM(data)
+		if err != nil {
+			return nil, fmt.Errorf("CA key file %s: %w", path, err)
+		}
+		return a, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	a, err := ca.GenerateAuthority()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, a.EncodeKeyPEM(), 0o600); err != nil {
+		return nil, fmt.Errorf("cannot write the new CA key to %s: %w", path, err)
+	}
+	logger.Printf("rendezvous: created a new CA key in %s (copy it to every node of this service)", path)
+	return a, nil
+}
+
+// mintToken prints a login token for a SteamID: what a game backend does
+// (see engine/p2p/token for the format, to mint in another language).
+func mintToken(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("rendezvous mint-token", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	steamID := fs.Uint64("steamid", 0, "the player's 64-bit SteamID (an individual account, e.g. 76561197960265729)")
+	ttl := fs.Duration("ttl", 5*time.Minute, "token lifetime (the service refuses more than its TokenMaxTTL, 10m by default)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: %s=... rendezvous mint-token --steamid N [--ttl 5m]\n\nPrints one single-use login token.\n\nflags:\n", envTokenSecret)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	secret := os.Getenv(envTokenSecret)
+	if secret == "" {
+		fmt.Fprintf(stderr, "rendezvous mint-token: set %s to the service's token secret\n", envTokenSecret)
+		return 2
+	}
+	if !ca.ValidSteamID(*steamID) {
+		fmt.Fprintf(stderr, "rendezvous mint-token: --steamid %d is not a valid individual or game-server SteamID\n", *steamID)
+		return 2
+	}
+	if *ttl <= 0 {
+		fmt.Fprintln(stderr, "rendezvous mint-token: --ttl must be positive")
+		return 2
+	}
+	tok, err := token.Mint([]byte(secret), *steamID, *ttl)
+	if err != nil {
+		fmt.Fprintln(stderr, "rendezvous mint-token:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, tok)
+	return 0
 }

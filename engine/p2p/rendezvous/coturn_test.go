@@ -13,9 +13,9 @@ import (
 
 	"godotsteam-sockets/engine/p2p"
 	"godotsteam-sockets/engine/p2p/ice"
-	"godotsteam-sockets/engine/p2p/internal/extsvc"
 	"godotsteam-sockets/engine/p2p/rendezvous"
 	"godotsteam-sockets/engine/p2p/signaling"
+	"godotsteam-sockets/internal/extsvc"
 )
 
 const coturnSecret = "coturn-shared-secret-0123456789"

@@ -75,6 +75,9 @@ type Config struct {
 	FakeIP FakeIPConfig
 	// Hosted configures hosted dedicated servers and relay tickets (hosted.go).
 	Hosted HostedConfig
+	// Broker links several service nodes through Redis pub/sub (empty
+	// Broker.Redis: this node runs alone). See cluster.go.
+	Broker BrokerConfig
 
 	// Logf receives diagnostics (optional).
 	Logf func(format string, args ...any)
@@ -145,6 +148,7 @@ type Stats struct {
 	Malformed        int64 // undecodable frames (connection closed)
 	Refused          int64 // connections refused because the service was full
 	TURNAllocations  int64 // live relay allocations (embedded relay)
+	Broker           BrokerStats
 }
 
 type counters struct {
@@ -161,6 +165,7 @@ type Server struct {
 	verifier *token.Verifier
 	ln       net.Listener
 	relay    *relay
+	cluster  *cluster // nil without a broker
 	stats    counters
 	fakeips  *fakeIPTable // nil when disabled
 	hosted   *hostedTable // nil when disabled
@@ -196,15 +201,22 @@ func Start(cfg Config) (*Server, error) {
 	if err := s.startExtras(); err != nil {
 		return nil, err
 	}
+	var shared token.ReplayStore
+	if cfg.Broker.Redis != "" {
+		s.cluster = startCluster(s, cfg.Broker)
+		shared = s.cluster
+	}
 	if len(cfg.TokenSecret) > 0 {
-		v, err := token.NewVerifier(token.VerifierConfig{Secret: cfg.TokenSecret, MaxTTL: cfg.TokenMaxTTL})
+		v, err := token.NewVerifier(token.VerifierConfig{Secret: cfg.TokenSecret, MaxTTL: cfg.TokenMaxTTL, Shared: shared})
 		if err != nil {
+			s.closeCluster()
 			return nil, err
 		}
 		s.verifier = v
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		s.closeCluster()
 		return nil, fmt.Errorf("rendezvous: listen %s: %w", cfg.Listen, err)
 	}
 	s.ln = ln
@@ -212,6 +224,7 @@ func Start(cfg Config) (*Server, error) {
 		r, err := startRelay(cfg.TURN, ln.Addr().(*net.TCPAddr), cfg.Logf)
 		if err != nil {
 			ln.Close()
+			s.closeCluster()
 			return nil, err
 		}
 		s.relay = r
@@ -253,6 +266,7 @@ func (s *Server) Stats() Stats {
 	if s.relay != nil {
 		st.TURNAllocations = int64(s.relay.allocations())
 	}
+	st.Broker = s.cluster.statsSnapshot()
 	return st
 }
 
@@ -274,7 +288,14 @@ func (s *Server) Close() error {
 	if s.relay != nil {
 		s.relay.close()
 	}
+	s.closeCluster()
 	return err
+}
+
+func (s *Server) closeCluster() {
+	if s.cluster != nil {
+		s.cluster.close()
+	}
 }
 
 func (s *Server) acceptLoop() {
@@ -393,6 +414,11 @@ func (s *Server) login(c net.Conn, r *bufio.Reader) (*session, error) {
 		s.stats.replaced.Add(1)
 		old.kick(proto.CodeReplaced, "this identity logged in again from elsewhere")
 	}
+	if s.cluster != nil {
+		// Before the welcome: once the client is told it is logged in,
+		// signals from other nodes reach it.
+		s.cluster.joined(sess.identity)
+	}
 	if err := writeFrame(c, welcome); err != nil {
 		s.unregister(sess)
 		return nil, err
@@ -423,7 +449,7 @@ func (s *Server) authenticate(m *proto.Msg, challenge []byte) (*session, *loginE
 		case errors.Is(err, token.ErrExpired):
 			s.stats.tokensExpired.Add(1)
 			return nil, &loginError{proto.CodeTokenExpired, err.Error()}
-		case errors.Is(err, token.ErrBusy):
+		case errors.Is(err, token.ErrBusy), errors.Is(err, token.ErrReplayStore):
 			return nil, &loginError{proto.CodeBusy, err.Error()}
 		case err != nil:
 			s.stats.tokensBad.Add(1)
@@ -480,6 +506,9 @@ func (s *Server) unregister(sess *session) {
 	s.mu.Unlock()
 	if removed {
 		s.releaseExtras(sess)
+	}
+	if s.cluster != nil {
+		s.cluster.sync(sess.identity)
 	}
 }
 

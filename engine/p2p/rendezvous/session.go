@@ -88,22 +88,39 @@ func (s *Server) run(sess *session, r *bufio.Reader) {
 
 func (s *Server) forward(from *session, m *proto.Msg) {
 	to := s.lookup(m.To)
-	if to == nil || m.To == "" {
-		s.stats.unknown.Add(1)
-		// Tell the sender (at most once a second) so it can fail fast.
-		from.mu.Lock()
-		tell := time.Since(from.lastNoPeer) >= time.Second
-		if tell {
-			from.lastNoPeer = time.Now()
-		}
-		from.mu.Unlock()
-		if tell {
-			from.enqueue(&proto.Msg{T: proto.TNoPeer, To: m.To}, false)
+	if to != nil {
+		if to.enqueue(&proto.Msg{T: proto.TSignal, From: from.identity, Data: m.Data}, false) {
+			s.stats.forwarded.Add(1)
 		}
 		return
 	}
-	if to.enqueue(&proto.Msg{T: proto.TSignal, From: from.identity, Data: m.Data}, false) {
-		s.stats.forwarded.Add(1)
+	if s.cluster != nil && validIdentity(m.To) {
+		// Not here: maybe on another node (counted there when delivered).
+		delivered, err := s.cluster.forward(from.identity, m.To, m.Data)
+		if delivered {
+			return
+		}
+		if err != nil { // counted in Broker.Errors
+			s.cfg.Logf("rendezvous: signal for %s not forwarded through the broker: %v", m.To, err)
+			s.noPeer(from, m.To)
+			return
+		}
+	}
+	s.stats.unknown.Add(1)
+	s.noPeer(from, m.To)
+}
+
+// noPeer tells the sender (at most once a second) that a signal could not
+// be delivered, so it can fail fast.
+func (s *Server) noPeer(from *session, to string) {
+	from.mu.Lock()
+	tell := time.Since(from.lastNoPeer) >= time.Second
+	if tell {
+		from.lastNoPeer = time.Now()
+	}
+	from.mu.Unlock()
+	if tell {
+		from.enqueue(&proto.Msg{T: proto.TNoPeer, To: to}, false)
 	}
 }
 

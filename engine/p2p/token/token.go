@@ -38,7 +38,19 @@ var (
 	ErrTooLong   = errors.New("token: login token lifetime exceeds the verifier's maximum")
 	ErrReplayed  = errors.New("token: login token was already used")
 	ErrBusy      = errors.New("token: too many unexpired tokens remembered; retry later")
+	// ErrReplayStore: the shared replay store could not be asked; the token
+	// is refused (fail closed) and consumed.
+	ErrReplayStore = errors.New("token: the shared replay store is unreachable; retry with a fresh token")
 )
+
+// ReplayStore records used nonces across verifiers, so a token used on one
+// rendezvous node is refused on every other (the service's Redis broker
+// implements it). Claim must be safe for concurrent use.
+type ReplayStore interface {
+	// Claim records nonce until expiry; fresh is false if it was already
+	// recorded.
+	Claim(nonce string, expiry time.Time) (fresh bool, err error)
+}
 
 // Mint creates a token for steamID valid for ttl. secret must be at least
 // MinSecretLen bytes.
@@ -107,6 +119,8 @@ type Verifier struct {
 	max    int
 	now    func() time.Time
 
+	shared ReplayStore
+
 	mu   sync.Mutex
 	used map[string]time.Time // nonce → expiry
 }
@@ -120,6 +134,10 @@ type VerifierConfig struct {
 	// MaxRemembered bounds the replay cache (default 100000); when full of
 	// unexpired nonces new logins fail with ErrBusy instead of growing.
 	MaxRemembered int
+	// Shared, when set, is asked after the local cache: a nonce it already
+	// holds is a replay from another node. If it fails, the token is refused
+	// with ErrReplayStore (fail closed).
+	Shared ReplayStore
 	// Now overrides the clock (tests).
 	Now func() time.Time
 }
@@ -138,7 +156,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Verifier{secret: append([]byte{}, cfg.Secret...), maxTTL: cfg.MaxTTL, max: cfg.MaxRemembered, now: cfg.Now, used: map[string]time.Time{}}, nil
+	return &Verifier{secret: append([]byte{}, cfg.Secret...), maxTTL: cfg.MaxTTL, max: cfg.MaxRemembered, now: cfg.Now, shared: cfg.Shared, used: map[string]time.Time{}}, nil
 }
 
 // Verify checks the token and consumes it.
@@ -155,8 +173,8 @@ func (v *Verifier) Verify(tok string) (Claims, error) {
 		return Claims{}, ErrTooLong
 	}
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	if _, seen := v.used[c.Nonce]; seen {
+		v.mu.Unlock()
 		return Claims{}, ErrReplayed
 	}
 	if len(v.used) >= v.max {
@@ -166,10 +184,22 @@ func (v *Verifier) Verify(tok string) (Claims, error) {
 			}
 		}
 		if len(v.used) >= v.max {
+			v.mu.Unlock()
 			return Claims{}, ErrBusy
 		}
 	}
 	v.used[c.Nonce] = c.Expiry
+	v.mu.Unlock()
+	// The nonce is consumed locally whatever the shared store says.
+	if v.shared != nil {
+		fresh, err := v.shared.Claim(c.Nonce, c.Expiry)
+		if err != nil {
+			return Claims{}, fmt.Errorf("%w: %v", ErrReplayStore, err)
+		}
+		if !fresh {
+			return Claims{}, ErrReplayed
+		}
+	}
 	return c, nil
 }
 

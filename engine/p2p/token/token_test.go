@@ -137,3 +137,49 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+type mapStore struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+	err  error
+}
+
+func (m *mapStore) Claim(nonce string, expiry time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.err != nil {
+		return false, m.err
+	}
+	if _, ok := m.seen[nonce]; ok {
+		return false, nil
+	}
+	m.seen[nonce] = expiry
+	return true, nil
+}
+
+// Two verifiers (two service nodes) sharing a replay store: a token used on
+// one is refused on the other; a failing store refuses logins (fail closed).
+func TestSharedReplayStore(t *testing.T) {
+	store := &mapStore{seen: map[string]time.Time{}}
+	a, _ := NewVerifier(VerifierConfig{Secret: secret, Shared: store})
+	b, _ := NewVerifier(VerifierConfig{Secret: secret, Shared: store})
+	tok, _ := Mint(secret, 7, time.Minute)
+	if _, err := a.Verify(tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Verify(tok); !errors.Is(err, ErrReplayed) {
+		t.Fatalf("replay on the other node: %v, want ErrReplayed", err)
+	}
+	if len(store.seen) != 1 {
+		t.Fatalf("store holds %d nonces", len(store.seen))
+	}
+	store.err = errors.New("broker down")
+	tok2, _ := Mint(secret, 7, time.Minute)
+	if _, err := b.Verify(tok2); !errors.Is(err, ErrReplayStore) {
+		t.Fatalf("store down: %v, want ErrReplayStore", err)
+	}
+	store.err = nil
+	if _, err := b.Verify(tok2); !errors.Is(err, ErrReplayed) {
+		t.Fatalf("a token refused for a store failure is still consumed: %v", err)
+	}
+}

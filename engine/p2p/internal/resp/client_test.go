@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"godotsteam-sockets/engine/p2p/internal/extsvc"
 	"godotsteam-sockets/engine/p2p/internal/resp"
+	"godotsteam-sockets/internal/extsvc"
 )
 
 type inbox struct {
