@@ -45,9 +45,9 @@ func goDeinitialize(level C.uint32_t) {
 }
 
 //export goNewInstance
-func goNewInstance(obj unsafe.Pointer) (h C.uintptr_t) {
+func goNewInstance(class C.uintptr_t, obj unsafe.Pointer) (h C.uintptr_t) {
 	defer recoverTo("create_instance", nil)
-	return C.uintptr_t(newInstance(obj))
+	return C.uintptr_t(newInstance(int(class), obj))
 }
 
 //export goFreeInstance
@@ -57,26 +57,37 @@ func goFreeInstance(h C.uintptr_t) {
 }
 
 // methodFor resolves method userdata (index + 1) and an instance handle.
-func methodFor(method, inst C.uintptr_t) (int, *bindings.Method, *instance, string) {
+func methodFor(method, inst C.uintptr_t) (*regMethod, *instance, string) {
 	i := int(method) - 1
 	if i < 0 || i >= len(registered.methods) {
-		return 0, nil, nil, fmt.Sprintf("Steam: unknown method userdata %d", int(method))
+		return nil, nil, fmt.Sprintf("godotsteam-sockets: unknown method userdata %d", int(method))
 	}
 	m := &registered.methods[i]
 	in := lookupInstance(uintptr(inst))
 	if in == nil {
-		return i, m, nil, fmt.Sprintf("Steam.%s: called on an instance that does not exist (already freed?)", m.Name)
+		return m, nil, fmt.Sprintf("%s.%s: called on an instance that does not exist (already freed?)", m.owner, m.Name)
 	}
-	return i, m, in, ""
+	if in.class != m.class {
+		return m, nil, fmt.Sprintf("%s.%s: called on an instance of another class", m.owner, m.Name)
+	}
+	return m, in, ""
+}
+
+// call runs method m (checked and converted arguments) on its instance.
+func (in *instance) call(m *regMethod, vals []any) (any, bindings.CallError) {
+	if in.peer != nil {
+		return in.peer.Call(m.local, vals)
+	}
+	return in.steam.Call(m.local, vals)
 }
 
 //export goMethodCall
 func goMethodCall(method, inst C.uintptr_t, args *unsafe.Pointer, argc C.GdxInt, rReturn unsafe.Pointer, rError *C.GdxCallError) {
-	defer recoverTo("a Steam method call", func() {
+	defer recoverTo("a method call", func() {
 		rError.error = C.GDX_CALL_ERROR_INVALID_METHOD
 		rError.argument, rError.expected = 0, 0
 	})
-	idx, m, in, problem := methodFor(method, inst)
+	m, in, problem := methodFor(method, inst)
 	if problem != "" {
 		printError(problem)
 		rError.error = C.GDX_CALL_ERROR_INVALID_METHOD
@@ -97,7 +108,7 @@ func goMethodCall(method, inst C.uintptr_t, args *unsafe.Pointer, argc C.GdxInt,
 			vals[i] = c.fromVariant(argv[i], 0)
 		}
 	}
-	ret, cerr := in.steam.Call(idx, vals)
+	ret, cerr := in.call(m, vals)
 	if cerr.Error != bindings.CallOK {
 		rError.error = C.uint32_t(cerr.Error)
 		rError.argument = C.int32_t(cerr.Argument)
@@ -112,14 +123,14 @@ func goMethodCall(method, inst C.uintptr_t, args *unsafe.Pointer, argc C.GdxInt,
 		C.gdx_variant_destroy(unsafe.Pointer(&tmp))
 	}
 	if c.problem != "" {
-		printError(fmt.Sprintf("Steam.%s: %s", m.Name, c.problem))
+		printError(fmt.Sprintf("%s.%s: %s", m.owner, m.Name, c.problem))
 	}
 }
 
 //export goMethodPtrCall
 func goMethodPtrCall(method, inst C.uintptr_t, args *unsafe.Pointer, rRet unsafe.Pointer) {
-	defer recoverTo("a Steam method ptrcall", nil)
-	idx, m, in, problem := methodFor(method, inst)
+	defer recoverTo("a method ptrcall", nil)
+	m, in, problem := methodFor(method, inst)
 	if problem != "" {
 		printError(problem)
 		return
@@ -128,28 +139,28 @@ func goMethodPtrCall(method, inst C.uintptr_t, args *unsafe.Pointer, rRet unsafe
 	vals := make([]any, len(m.Args))
 	if len(vals) > 0 {
 		if args == nil {
-			printError(fmt.Sprintf("Steam.%s: ptrcall without arguments", m.Name))
+			printError(fmt.Sprintf("%s.%s: ptrcall without arguments", m.owner, m.Name))
 			return
 		}
 		argv := unsafe.Slice(args, len(vals))
 		for i, a := range m.Args {
 			if argv[i] == nil {
-				printError(fmt.Sprintf("Steam.%s: ptrcall argument %d is NULL", m.Name, i+1))
+				printError(fmt.Sprintf("%s.%s: ptrcall argument %d is NULL", m.owner, m.Name, i+1))
 				return
 			}
 			vals[i] = c.fromValue(C.GdxVariantType(a.Type), argv[i], 0)
 		}
 	}
-	ret, cerr := in.steam.Call(idx, vals)
+	ret, cerr := in.call(m, vals)
 	if cerr.Error != bindings.CallOK {
-		printError(fmt.Sprintf("Steam.%s: call failed: %s", m.Name, describeCallError(m, cerr)))
+		printError(fmt.Sprintf("%s.%s: call failed: %s", m.owner, m.Name, describeCallError(&m.Method, cerr)))
 		return
 	}
 	if m.HasReturn && rRet != nil {
 		c.writeReturn(C.GdxVariantType(m.Return), rRet, ret)
 	}
 	if c.problem != "" {
-		printError(fmt.Sprintf("Steam.%s: %s", m.Name, c.problem))
+		printError(fmt.Sprintf("%s.%s: %s", m.owner, m.Name, c.problem))
 	}
 }
 

@@ -22,6 +22,8 @@
 
 /* The types whose constructors, destructors and conversions we cache. */
 #define CACHED_TYPES GDX_TYPE_MAX
+/* Classes this library registers (Steam, SteamMultiplayerPeer). */
+#define GDX_MAX_CLASSES 4
 
 static struct {
     GdxGetProcAddressFn get_proc_address;
@@ -85,8 +87,12 @@ static struct {
     const void *mb_emit_signal;
     const void *mb_notification;
     void *engine;
-    uint8_t sn_object[GDX_STRING_NAME_SIZE]; /* "Object" */
-    const void *class_sn; /* set by gdx_register_class, owned by Go */
+    /* Registered classes by class id (the class userdata); the
+     * StringNames are owned by Go and live until unregistration. */
+    struct {
+        const void *class_sn;
+        const void *parent_sn;
+    } classes[GDX_MAX_CLASSES + 1];
 } G;
 
 _Static_assert(__builtin_types_compatible_p(__typeof__(&godotsteam_sockets_init), GdxInitializationFn),
@@ -515,7 +521,6 @@ int gdx_setup_scene(void) {
                "Object.emit_signal/notification or the Engine singleton.");
         return -1;
     }
-    G.string_name_new(G.sn_object, "Object", 6);
     G.scene_ready = 1;
     return 0;
 }
@@ -523,10 +528,8 @@ int gdx_setup_scene(void) {
 /* Destroys what gdx_setup_scene created (at SCENE deinit). */
 void gdx_teardown_scene(void) {
     if (G.scene_ready) {
-        gdx_string_name_destroy(G.sn_object);
-        memset(G.sn_object, 0, sizeof G.sn_object);
         G.scene_ready = 0;
-        G.class_sn = NULL;
+        memset(G.classes, 0, sizeof G.classes);
     }
 }
 
@@ -542,18 +545,16 @@ static void method_ptrcall_trampoline(void *method_userdata, void *instance, con
 }
 
 static void *create_instance1(void *class_userdata) {
-    (void)class_userdata;
-    return gdx_create_object(1);
+    return gdx_create_object((uintptr_t)class_userdata, 1);
 }
 
 static void *create_instance2(void *class_userdata, GdxBool notify_postinitialize) {
-    (void)class_userdata;
-    return gdx_create_object(notify_postinitialize);
+    return gdx_create_object((uintptr_t)class_userdata, notify_postinitialize);
 }
 
-/* The class overrides no virtual method: Object's (_to_string, _get, ...)
- * stay the engine's. Godot null-checks this hook, but answering costs
- * nothing. */
+/* Steam (an Object) overrides no virtual method: Object's (_to_string,
+ * _get, ...) stay the engine's. Godot null-checks this hook, but answering
+ * costs nothing. */
 static GdxCallVirtualFn get_virtual1(void *class_userdata, const void *name_sn) {
     (void)class_userdata;
     (void)name_sn;
@@ -567,21 +568,47 @@ static GdxCallVirtualFn get_virtual2(void *class_userdata, const void *name_sn, 
     return NULL;
 }
 
+/* Classes with virtuals (SteamMultiplayerPeer): the call data is a small
+ * integer (virtual index + 1) chosen by Go, 0 = not overridden. */
+static void *get_virtual_call_data1(void *class_userdata, const void *name_sn) {
+    return (void *)goGetVirtual((uintptr_t)class_userdata, (void *)name_sn, 0);
+}
+
+static void *get_virtual_call_data2(void *class_userdata, const void *name_sn, uint32_t hash) {
+    return (void *)goGetVirtual((uintptr_t)class_userdata, (void *)name_sn, hash);
+}
+
+static void call_virtual_with_data(void *instance, const void *name_sn, void *call_data, const void *const *args,
+                                   void *r_ret) {
+    (void)name_sn;
+    goCallVirtual((uintptr_t)instance, (uintptr_t)call_data, (void **)args, r_ret);
+}
+
 static void free_instance(void *class_userdata, void *instance) {
     (void)class_userdata;
     goFreeInstance((uintptr_t)instance);
 }
 
-void gdx_register_class(const void *class_sn, const void *parent_sn) {
-    G.class_sn = class_sn;
+void gdx_register_class(const void *class_sn, const void *parent_sn, uintptr_t class_id, int virtuals) {
+    if (class_id == 0 || class_id > GDX_MAX_CLASSES) {
+        report("godotsteam-sockets: internal error: class id out of range");
+        return;
+    }
+    G.classes[class_id].class_sn = class_sn;
+    G.classes[class_id].parent_sn = parent_sn;
     if (G.register_class3) {
         GdxClassCreationInfo3 info;
         memset(&info, 0, sizeof info);
         info.is_exposed = 1;
         info.create_instance_func = create_instance1;
         info.free_instance_func = free_instance;
-        info.get_virtual_func = get_virtual1;
-        info.class_userdata = (void *)(uintptr_t)1;
+        if (virtuals) {
+            info.get_virtual_call_data_func = get_virtual_call_data1;
+            info.call_virtual_with_data_func = call_virtual_with_data;
+        } else {
+            info.get_virtual_func = get_virtual1;
+        }
+        info.class_userdata = (void *)class_id;
         G.register_class3(G.library, class_sn, parent_sn, &info);
     } else {
         GdxClassCreationInfo4 info;
@@ -589,8 +616,13 @@ void gdx_register_class(const void *class_sn, const void *parent_sn) {
         info.is_exposed = 1;
         info.create_instance_func = create_instance2;
         info.free_instance_func = free_instance;
-        info.get_virtual_func = get_virtual2;
-        info.class_userdata = (void *)(uintptr_t)1;
+        if (virtuals) {
+            info.get_virtual_call_data_func = get_virtual_call_data2;
+            info.call_virtual_with_data_func = call_virtual_with_data;
+        } else {
+            info.get_virtual_func = get_virtual2;
+        }
+        info.class_userdata = (void *)class_id;
         G.register_class4(G.library, class_sn, parent_sn, &info);
     }
 }
@@ -625,19 +657,22 @@ static void send_postinitialize(void *obj) {
     G.method_bind_ptrcall(G.mb_notification, obj, args, NULL);
 }
 
-void *gdx_create_object(GdxBool notify_postinitialize) {
-    if (!G.scene_ready || !G.class_sn) {
-        report("godotsteam-sockets: Steam instances can be created only after the extension's SCENE "
-               "initialization.");
+void *gdx_create_object(uintptr_t class_id, GdxBool notify_postinitialize) {
+    if (!G.scene_ready || class_id == 0 || class_id > GDX_MAX_CLASSES || !G.classes[class_id].class_sn) {
+        report("godotsteam-sockets: instances can be created only after the extension's SCENE initialization.");
         return NULL;
     }
-    void *obj = G.construct_object(G.sn_object);
+    void *obj = G.construct_object(G.classes[class_id].parent_sn);
     if (!obj) {
-        report("godotsteam-sockets: Godot could not construct an Object for a Steam instance.");
+        report("godotsteam-sockets: Godot could not construct the engine object of a new instance.");
         return NULL;
     }
-    uintptr_t handle = goNewInstance(obj);
-    G.object_set_instance(obj, G.class_sn, (void *)handle);
+    uintptr_t handle = goNewInstance(class_id, obj);
+    if (!handle) {
+        G.object_destroy(obj);
+        return NULL;
+    }
+    G.object_set_instance(obj, G.classes[class_id].class_sn, (void *)handle);
     if (G.construct_needs_notify && notify_postinitialize) {
         send_postinitialize(obj);
     }

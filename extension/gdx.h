@@ -170,6 +170,13 @@ typedef void (*GdxFreeInstanceFn)(void *class_userdata, void *instance);
 typedef void (*GdxCallVirtualFn)(void *instance, const void *const *args, void *r_ret);
 typedef GdxCallVirtualFn (*GdxGetVirtual1Fn)(void *class_userdata, const void *name_sn);
 typedef GdxCallVirtualFn (*GdxGetVirtual2Fn)(void *class_userdata, const void *name_sn, uint32_t hash);
+/* Virtual dispatch with call data: Godot asks once per virtual name (4.3:
+ * by name; 4.4+: name + hash of the signature) and then passes the data
+ * back with each call's ptrcall arguments. */
+typedef void *(*GdxGetVirtualCallData1Fn)(void *class_userdata, const void *name_sn);
+typedef void *(*GdxGetVirtualCallData2Fn)(void *class_userdata, const void *name_sn, uint32_t hash);
+typedef void (*GdxCallVirtualWithDataFn)(void *instance, const void *name_sn, void *call_data, const void *const *args,
+                                         void *r_ret);
 
 /* ClassCreationInfo3 (Godot 4.3). */
 typedef struct {
@@ -192,8 +199,8 @@ typedef struct {
     GdxFreeInstanceFn free_instance_func;
     GdxFn recreate_instance_func;
     GdxGetVirtual1Fn get_virtual_func;
-    GdxFn get_virtual_call_data_func;
-    GdxFn call_virtual_with_data_func;
+    GdxGetVirtualCallData1Fn get_virtual_call_data_func;
+    GdxCallVirtualWithDataFn call_virtual_with_data_func;
     GdxFn get_rid_func;
     void *class_userdata;
 } GdxClassCreationInfo3;
@@ -221,8 +228,8 @@ typedef struct {
     GdxFreeInstanceFn free_instance_func;
     GdxFn recreate_instance_func;
     GdxGetVirtual2Fn get_virtual_func;
-    GdxFn get_virtual_call_data_func;
-    GdxFn call_virtual_with_data_func;
+    GdxGetVirtualCallData2Fn get_virtual_call_data_func;
+    GdxCallVirtualWithDataFn call_virtual_with_data_func;
     void *class_userdata;
 } GdxClassCreationInfo4;
 
@@ -309,15 +316,20 @@ const void *gdx_packed_data_const(GdxVariantType t, const void *packed);
 
 int gdx_setup_scene(void);
 void gdx_teardown_scene(void);
-void gdx_register_class(const void *class_sn, const void *parent_sn);
+/* Registers class class_id (1, 2, ...: the class userdata) extending the
+ * engine class parent_sn. Both StringNames must stay alive until
+ * gdx_unregister_class. With virtuals set, Godot resolves the class's
+ * virtual methods through goGetVirtual / goCallVirtual. */
+void gdx_register_class(const void *class_sn, const void *parent_sn, uintptr_t class_id, int virtuals);
 /* Registers a method; userdata (index + 1) is what call_func receives. */
 void gdx_register_method(const void *class_sn, const GdxMethodInfo *info, uintptr_t userdata);
 void gdx_register_constant(const void *class_sn, const void *enum_sn, const void *name_sn, GdxInt value,
                            GdxBool bitfield);
 void gdx_register_signal(const void *class_sn, const void *signal_sn, const GdxPropertyInfo *args, GdxInt argc);
 void gdx_unregister_class(const void *class_sn);
-/* Creates an Object with our instance attached (the create_instance path). */
-void *gdx_create_object(GdxBool notify_postinitialize);
+/* Creates an object of class class_id: the parent engine class with our
+ * instance attached (the create_instance path). */
+void *gdx_create_object(uintptr_t class_id, GdxBool notify_postinitialize);
 void gdx_destroy_object(void *obj);
 int gdx_register_singleton(const void *name_sn, void *obj);
 void gdx_unregister_singleton(const void *name_sn);

@@ -11,13 +11,23 @@ import (
 	"unsafe"
 
 	"godotsteam-sockets/bindings"
+	"godotsteam-sockets/bindings/multiplayer"
 )
 
-// instance is one Steam object: the singleton, or one made by
-// ClassDB.instantiate("Steam"). Godot knows it only by its handle.
+// Class ids: the class userdata Godot hands back to create_instance and
+// get_virtual_call_data (gdx.c keeps one slot per id).
+const (
+	classSteam = 1 // Steam (Object): the singleton, or ClassDB.instantiate("Steam")
+	classPeer  = 2 // SteamMultiplayerPeer (MultiplayerPeerExtension)
+)
+
+// instance is one object of one of our classes. Godot knows it only by its
+// handle.
 type instance struct {
+	class int
 	obj   unsafe.Pointer // the Godot Object (C memory)
 	steam *bindings.Steam
+	peer  *multiplayer.Object
 }
 
 // instances maps the integer handles Godot holds (the
@@ -28,9 +38,19 @@ var instances = struct {
 	byID map[uintptr]*instance
 }{byID: map[uintptr]*instance{}}
 
-func newInstance(obj unsafe.Pointer) uintptr {
-	inst := &instance{obj: obj}
-	inst.steam = bindings.New(&host{obj: obj})
+// newInstance returns the handle of a new instance of class, or 0 for an
+// unknown class.
+func newInstance(class int, obj unsafe.Pointer) uintptr {
+	inst := &instance{class: class, obj: obj}
+	switch class {
+	case classSteam:
+		inst.steam = bindings.New(&host{obj: obj, class: bindings.Class().Name})
+	case classPeer:
+		inst.peer = multiplayer.NewObject(&host{obj: obj, class: multiplayer.ClassName})
+	default:
+		printError(fmt.Sprintf("godotsteam-sockets: create_instance for unknown class id %d", class))
+		return 0
+	}
 	instances.Lock()
 	instances.next++ // never 0: a NULL instance means "static" to Godot
 	h := instances.next
@@ -50,8 +70,12 @@ func freeInstance(h uintptr) {
 	inst := instances.byID[h]
 	delete(instances.byID, h)
 	instances.Unlock()
-	if inst != nil {
+	switch {
+	case inst == nil:
+	case inst.steam != nil:
 		inst.steam.Close()
+	case inst.peer != nil:
+		inst.peer.Close()
 	}
 }
 
@@ -59,7 +83,8 @@ func freeInstance(h uintptr) {
 // thread that called into the binding (Godot's), never on a goroutine of
 // the engine, so calling Godot here is allowed.
 type host struct {
-	obj unsafe.Pointer
+	obj   unsafe.Pointer
+	class string // for error texts
 }
 
 func (h *host) EmitSignal(name string, args []any) {
@@ -77,10 +102,10 @@ func (h *host) EmitSignal(name string, args []any) {
 		C.gdx_variant_destroy(unsafe.Pointer(&vs[i]))
 	}
 	if c.problem != "" {
-		printError(fmt.Sprintf("Steam: signal %s: %s", name, c.problem))
+		printError(fmt.Sprintf("%s: signal %s: %s", h.class, name, c.problem))
 	}
 	if rc != C.GDX_CALL_OK {
-		printError(fmt.Sprintf("Steam: emitting signal %s failed (call error %d)", name, int(rc)))
+		printError(fmt.Sprintf("%s: emitting signal %s failed (call error %d)", h.class, name, int(rc)))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"godotsteam-sockets/bindings"
+	"godotsteam-sockets/bindings/multiplayer"
 )
 
 // docXML is the class reference shown in the editor's help.
@@ -19,11 +20,29 @@ import (
 //go:embed doc_classes/Steam.xml
 var docXML []byte
 
+// regClass is one registered class.
+type regClass struct {
+	id       int // class userdata: classSteam, classPeer
+	info     bindings.ClassInfo
+	name     cStringName // kept alive until unregistration (gdx.c uses it)
+	parent   cStringName
+	virtuals bool
+}
+
+// regMethod is one registered method; its method userdata is its index in
+// registered.methods + 1.
+type regMethod struct {
+	class int // class id
+	local int // index in its class's method list (Steam.Call / Object.Call)
+	owner string
+	bindings.Method
+}
+
 // registered is what SCENE init set up and SCENE deinit tears down. It is
 // written only during initialization, before any method can be called.
 var registered struct {
-	methods   []bindings.Method
-	className cStringName
+	classes   []regClass
+	methods   []regMethod
 	singleton cStringName
 	obj       unsafe.Pointer // the singleton's Object
 	done      bool
@@ -36,12 +55,30 @@ func initScene() {
 	if C.gdx_setup_scene() != 0 {
 		return // gdx_setup_scene printed why
 	}
-	ci := bindings.Class()
-	registered.methods = ci.Methods
-	registered.className = newCStringName(ci.Name)
-	parent := newCStringName(ci.Parent)
-	C.gdx_register_class(registered.className.p, parent.p)
-	parent.free()
+	steam := bindings.Class()
+	registerClass(classSteam, steam, false)
+	// SteamMultiplayerPeer: Godot's high-level multiplayer over our sockets.
+	registerClass(classPeer, multiplayer.Class(), true)
+	registered.done = true
+
+	// The one Steam instance, registered as the Engine singleton.
+	obj := C.gdx_create_object(classSteam, 1)
+	if obj == nil {
+		return
+	}
+	registered.obj = obj
+	registered.singleton = newCStringName(steam.Singleton)
+	C.gdx_register_singleton(registered.singleton.p, obj)
+}
+
+func registerClass(id int, ci *bindings.ClassInfo, virtuals bool) {
+	rc := regClass{id: id, info: *ci, name: newCStringName(ci.Name), parent: newCStringName(ci.Parent), virtuals: virtuals}
+	var v C.int
+	if virtuals {
+		v = 1
+	}
+	C.gdx_register_class(rc.name.p, rc.parent.p, C.uintptr_t(id), v)
+	registered.classes = append(registered.classes, rc)
 
 	bitfields := map[string]bool{}
 	for _, k := range ci.Constants {
@@ -49,9 +86,10 @@ func initScene() {
 			bitfields[k.Enum] = true
 		}
 	}
-	r := newRegistrar(ci.Name, bitfields)
+	r := newRegistrar(ci.Name, rc.name, bitfields)
 	for i := range ci.Methods {
-		r.method(i, &ci.Methods[i])
+		registered.methods = append(registered.methods, regMethod{class: id, local: i, owner: ci.Name, Method: ci.Methods[i]})
+		r.method(len(registered.methods)-1, &ci.Methods[i])
 	}
 	for _, k := range ci.Constants {
 		r.constant(k)
@@ -60,16 +98,6 @@ func initScene() {
 		r.signal(&ci.Signals[i])
 	}
 	r.free()
-	registered.done = true
-
-	// The one instance, registered as the Engine singleton.
-	obj := C.gdx_create_object(1)
-	if obj == nil {
-		return
-	}
-	registered.obj = obj
-	registered.singleton = newCStringName(ci.Singleton)
-	C.gdx_register_singleton(registered.singleton.p, obj)
 }
 
 func deinitScene() {
@@ -85,8 +113,14 @@ func deinitScene() {
 		registered.obj = nil
 	}
 	registered.singleton.free()
-	C.gdx_unregister_class(registered.className.p)
-	registered.className.free()
+	for i := len(registered.classes) - 1; i >= 0; i-- {
+		rc := &registered.classes[i]
+		C.gdx_unregister_class(rc.name.p)
+		rc.name.free()
+		rc.parent.free()
+	}
+	registered.classes = nil
+	registered.methods = nil
 	registered.done = false
 	C.gdx_teardown_scene()
 }
@@ -101,14 +135,15 @@ func initEditor() {
 // copies everything it is given, so all of it is freed at the end.
 type registrar struct {
 	class     string
+	classSN   cStringName
 	bitfields map[string]bool
 	empty     cStringName // empty StringName: unused class_name / plain constants
 	emptyText cString     // empty String: hint_string
 	temps     []cStringName
 }
 
-func newRegistrar(class string, bitfields map[string]bool) *registrar {
-	return &registrar{class: class, bitfields: bitfields, empty: newCStringName(""), emptyText: newCString("")}
+func newRegistrar(class string, classSN cStringName, bitfields map[string]bool) *registrar {
+	return &registrar{class: class, classSN: classSN, bitfields: bitfields, empty: newCStringName(""), emptyText: newCString("")}
 }
 
 func (r *registrar) name(s string) unsafe.Pointer {
@@ -217,9 +252,9 @@ func (r *registrar) method(index int, m *bindings.Method) {
 			mi.default_arguments = ptrs
 		}
 	}
-	C.gdx_register_method(registered.className.p, &mi, C.uintptr_t(index+1))
+	C.gdx_register_method(r.classSN.p, &mi, C.uintptr_t(index+1))
 	if c.problem != "" {
-		printError(fmt.Sprintf("Steam.%s: default argument: %s", m.Name, c.problem))
+		printError(fmt.Sprintf("%s.%s: default argument: %s", r.class, m.Name, c.problem))
 	}
 }
 
@@ -228,7 +263,7 @@ func (r *registrar) constant(k bindings.Constant) {
 	if k.Bitfield {
 		bitfield = 1
 	}
-	C.gdx_register_constant(registered.className.p, r.name(k.Enum), r.name(k.Name), C.GdxInt(k.Value), bitfield)
+	C.gdx_register_constant(r.classSN.p, r.name(k.Enum), r.name(k.Name), C.GdxInt(k.Value), bitfield)
 }
 
 func (r *registrar) signal(s *bindings.Signal) {
@@ -242,5 +277,5 @@ func (r *registrar) signal(s *bindings.Signal) {
 			r.propertyInfo(&infoSlice[i], a.Name, a.Type, a.Enum)
 		}
 	}
-	C.gdx_register_signal(registered.className.p, r.name(s.Name), infos, C.GdxInt(n))
+	C.gdx_register_signal(r.classSN.p, r.name(s.Name), infos, C.GdxInt(n))
 }

@@ -525,6 +525,10 @@ func (p *Peer) PutPacket(data []byte) error {
 		_, res := p.sockets.SendMessageOnLane(r.conn, msg, flags, ch)
 		switch res {
 		case engine.ResultOK:
+		case engine.ResultNoConnection, engine.ResultInvalidState:
+			// The connection is closing (the remote left, or timed out) and
+			// the next poll reports peer_disconnected: like ENet, a packet
+			// to a peer that is going away is dropped without an error.
 		case engine.ResultLimitExceeded:
 			if firstErr == nil {
 				firstErr = fail(ErrOutOfMemory, "send buffer to peer %d is full (LimitExceeded): packet not sent; send less or raise the send buffer size", r.id)

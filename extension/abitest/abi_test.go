@@ -211,10 +211,10 @@ var structPairs = []structPair{
 // typedFields are fields whose C types must be compatible too (the ones we
 // fill in; unused hooks are declared as a generic function pointer).
 var typedFields = map[string][]string{
-	"GDExtensionClassCreationInfo3": {"create_instance_func", "free_instance_func", "get_virtual_func", "class_userdata", "is_exposed"},
-	"GDExtensionClassCreationInfo4": {"icon_path", "create_instance_func", "free_instance_func", "get_virtual_func", "class_userdata", "is_exposed"},
-	"GDExtensionClassCreationInfo5": {"icon_path", "create_instance_func", "free_instance_func", "get_virtual_func", "class_userdata", "is_exposed"},
-	"GDExtensionClassCreationInfo6": {"icon_path", "create_instance_func", "free_instance_func", "get_virtual_func", "class_userdata", "is_exposed"},
+	"GDExtensionClassCreationInfo3": {"create_instance_func", "free_instance_func", "get_virtual_func", "get_virtual_call_data_func", "call_virtual_with_data_func", "class_userdata", "is_exposed"},
+	"GDExtensionClassCreationInfo4": {"icon_path", "create_instance_func", "free_instance_func", "get_virtual_func", "get_virtual_call_data_func", "call_virtual_with_data_func", "class_userdata", "is_exposed"},
+	"GDExtensionClassCreationInfo5": {"icon_path", "create_instance_func", "free_instance_func", "get_virtual_func", "get_virtual_call_data_func", "call_virtual_with_data_func", "class_userdata", "is_exposed"},
+	"GDExtensionClassCreationInfo6": {"icon_path", "create_instance_func", "free_instance_func", "get_virtual_func", "get_virtual_call_data_func", "call_virtual_with_data_func", "class_userdata", "is_exposed"},
 	"GDExtensionClassMethodInfo":    {"name", "method_userdata", "method_flags", "has_return_value", "return_value_metadata", "argument_count", "default_argument_count", "default_arguments"},
 	"GDExtensionInitialization":     {"userdata", "initialize", "deinitialize"},
 }

@@ -310,6 +310,8 @@ type Response struct {
 	Exit       int                `json:"exit"`
 	Describe   json.RawMessage    `json:"describe"`
 	Refs       map[string]float64 `json:"refs"`
+	Overridden bool               `json:"overridden"` // vcall: the extension implements the virtual
+	Lookups    int                `json:"lookups"`    // vcall: get_virtual_call_data calls for this object and name
 	Events     []Event            `json:"-"`
 }
 

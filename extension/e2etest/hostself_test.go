@@ -310,6 +310,8 @@ func TestHostReportsABIMistakes(t *testing.T) {
 		{"core_singleton", "4.3", "during CORE initialization"},
 		{"unset_deinit", "4.3", "deinitialize is unset"},
 		{"no_postinit", "4.4", "NOTIFICATION_POSTINITIALIZE was not sent"},
+		{"peer_no_virtuals", "4.3", "resolves no virtual methods"},
+		{"peer_data_only", "4.5", "without call_virtual_with_data_func"},
 	}
 	for _, c := range cases {
 		t.Run(c.bad, func(t *testing.T) {

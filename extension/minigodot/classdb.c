@@ -47,7 +47,7 @@ static bool valid_ident(const char *s) {
     return true;
 }
 
-static bool engine_class(const char *n) { return !strcmp(n, "Object") || !strcmp(n, "Engine") || !strcmp(n, "OS"); }
+static bool engine_class(const char *n) { return engine_class_known(n); }
 
 static bool check_library(const void *lib, const char *fn) {
     if (lib != mg_host.token) {
@@ -227,6 +227,8 @@ static void register_class(const void *lib, const void *cname, const void *pname
         c->free_instance = i3->free_instance_func;
         c->notification = i3->notification_func;
         c->get_virtual = i3->get_virtual_func;
+        c->get_virtual_call_data = i3->get_virtual_call_data_func;
+        c->call_virtual_with_data = i3->call_virtual_with_data_func;
         c->class_userdata = i3->class_userdata;
         if (i3->get_rid_func)
             mg_violation("%s: get_rid_func set on an Object class (unexpected)", fn);
@@ -241,6 +243,8 @@ static void register_class(const void *lib, const void *cname, const void *pname
         c->free_instance = i4->free_instance_func;
         c->notification = i4->notification_func;
         c->get_virtual = i4->get_virtual_func;
+        c->get_virtual_call_data = i4->get_virtual_call_data_func;
+        c->call_virtual_with_data = i4->call_virtual_with_data_func;
         c->class_userdata = i4->class_userdata;
         if (i4->icon_path && !str_text(i4->icon_path, NULL, K_STRING, fn))
             mg_violation("%s: icon_path is not a live String", fn);
@@ -253,6 +257,7 @@ static void register_class(const void *lib, const void *cname, const void *pname
         mg_violation("%s: class '%s' is abstract; ClassDB.instantiate must work", fn, name);
     if (!c->is_exposed)
         mg_violation("%s: class '%s' is not exposed; scripts would not see it", fn, name);
+    virtual_check_class(c, fn);
     if (nclasses == capclasses) {
         capclasses = capclasses ? capclasses * 2 : 4;
         classes = xrealloc(classes, capclasses * sizeof *classes);
@@ -563,12 +568,12 @@ static MgObject *construct(const void *cname, int ver) {
             o->postinit = true;
         return o;
     }
-    if (strcmp(n, "Object") != 0) {
+    if (!engine_class_constructible(n)) {
         mg_log_event("error", "Class not found or not instantiable", fn, "class_db.cpp", 0);
-        mg_violation("%s: mini-Godot can only construct 'Object' (asked for '%s')", fn, n);
+        mg_violation("%s: mini-Godot can only construct 'Object' and 'MultiplayerPeerExtension' (asked for '%s')", fn, n);
         return NULL;
     }
-    MgObject *o = object_new("Object", false);
+    MgObject *o = object_new(n, false);
     o->constructed_with = ver;
     o->postinit = ver == 1; /* v1 sends NOTIFICATION_POSTINITIALIZE itself */
     return o;
@@ -914,6 +919,8 @@ static void emit_signal(MgObject *o, const MgVariant *const *args, int64_t argc,
     char namebuf[256];
     snprintf(namebuf, sizeof namebuf, "%s", name);
     MgSignal *s = o->ext_class ? class_signal(o->ext_class, namebuf) : NULL;
+    if (!s)
+        s = engine_signal(o->base_class, namebuf);
     if (!s) {
         char msg[300];
         snprintf(msg, sizeof msg, "Can't emit non-existing signal \"%s\".", namebuf);

@@ -420,6 +420,53 @@ static cJSON *do_invoke(const cJSON *req, const char *method_override, bool ptr)
     return r;
 }
 
+/* vcall: a virtual method called the way the engine calls it (virtuals.c). */
+static cJSON *do_vcall(const cJSON *req) {
+    char err[512];
+    MgObject *obj = resolve_object(req, err, sizeof err);
+    if (!obj)
+        return fail_response(req, err);
+    const cJSON *mj = cJSON_GetObjectItemCaseSensitive(req, "method");
+    if (!cJSON_IsString(mj))
+        return fail_response(req, "missing \"method\" (the virtual's name, e.g. \"_poll\")");
+    int64_t before[K_COUNT];
+    memcpy(before, mg_refs, sizeof before);
+    const cJSON *aj = cJSON_GetObjectItemCaseSensitive(req, "args");
+    int n = cJSON_IsArray(aj) ? cJSON_GetArraySize(aj) : 0;
+    if (n > 2)
+        return fail_response(req, "virtuals take at most 2 arguments");
+    MgVariant args[2];
+    for (int i = 0; i < n; i++) {
+        if (!variant_from_json(&args[i], cJSON_GetArrayItem(aj, i), err, sizeof err)) {
+            for (int k = 0; k < i; k++)
+                variant_destroy(&args[k], "request cleanup");
+            char msg[600];
+            snprintf(msg, sizeof msg, "argument %d: %s", i, err);
+            return fail_response(req, msg);
+        }
+    }
+    MgVariant ret;
+    bool overridden = false;
+    char ctx[200];
+    snprintf(ctx, sizeof ctx, "vcall %s", mj->valuestring);
+    bool ok = virtual_call(obj, mj->valuestring, args, n, &ret, &overridden, err, sizeof err);
+    for (int i = 0; i < n; i++)
+        variant_destroy(&args[i], ctx);
+    if (!ok) {
+        variant_destroy(&ret, ctx);
+        return fail_response(req, err);
+    }
+    cJSON *r = response(req);
+    cJSON_AddBoolToObject(r, "ok", true);
+    cJSON_AddBoolToObject(r, "overridden", overridden);
+    cJSON_AddItemToObject(r, "ret", json_from_variant(&ret));
+    variant_destroy(&ret, ctx);
+    if (mg_live(obj, K_OBJECT))
+        cJSON_AddNumberToObject(r, "lookups", virtual_lookups(obj, mj->valuestring));
+    add_delta(r, req, before, ctx);
+    return r;
+}
+
 static cJSON *do_instantiate(const cJSON *req) {
     const cJSON *cj = cJSON_GetObjectItemCaseSensitive(req, "class");
     const char *cname = cJSON_IsString(cj) ? cj->valuestring : "Steam";
@@ -504,6 +551,8 @@ static int run_loop(void) {
             send(do_invoke(req, NULL, true));
         else if (!strcmp(ops, "pump"))
             send(do_invoke(req, "run_callbacks", false));
+        else if (!strcmp(ops, "vcall"))
+            send(do_vcall(req));
         else if (!strcmp(ops, "instantiate"))
             send(do_instantiate(req));
         else if (!strcmp(ops, "free"))
@@ -526,7 +575,7 @@ static int run_loop(void) {
             free(line);
             return rc;
         } else
-            send(fail_response(req, "unknown op (call, ptrcall, pump, instantiate, free, stats, describe, quit)"));
+            send(fail_response(req, "unknown op (call, ptrcall, vcall, pump, instantiate, free, stats, describe, quit)"));
         cJSON_Delete(req);
     }
     free(line);

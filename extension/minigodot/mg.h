@@ -245,6 +245,7 @@ typedef struct {
 } MgBox;
 
 struct MgClass;
+struct MgVSlot;
 
 typedef struct MgObject {
     MgBlock h;
@@ -258,6 +259,8 @@ typedef struct MgObject {
     void *binding_token;
     void *binding;
     AbiInstanceBindingCallbacks binding_cb;
+    struct MgVSlot *vslots; /* virtuals resolved for this object (virtuals.c) */
+    size_t nvslots;
 } MgObject;
 
 extern int64_t mg_refs[K_COUNT];   /* references held, per kind */
@@ -384,6 +387,7 @@ typedef struct MgClass {
     int register_fn;  /* which classdb_register_extension_classN */
     bool is_virtual, is_abstract, is_exposed, is_runtime;
     AbiFn create_instance, free_instance, notification, get_virtual;
+    AbiFn get_virtual_call_data, call_virtual_with_data;
     void *class_userdata;
     MgMethod *methods;
     size_t nmethods, capmethods;
@@ -432,6 +436,19 @@ void host_object_destroy(MgObject *o, const char *ctx);
 const char *object_label(MgObject *o, char *buf, size_t n);
 cJSON *describe_json(void);
 void check_thread(const char *fn);
+
+/* ---- engine classes with virtuals and signals (virtuals.c) ---- */
+bool engine_class_known(const char *name);
+bool engine_class_constructible(const char *name);
+bool engine_class_has_virtuals(const char *name);
+MgSignal *engine_signal(const char *base_class, const char *name);
+/* Calls virtual `name` of o as Godot does (resolved once per object, then
+ * call_virtual_with_data with ptrcall arguments). false + err: a bad
+ * request; *overridden is false when the extension does not implement it. */
+bool virtual_call(MgObject *o, const char *name, MgVariant *args, int n, MgVariant *ret, bool *overridden, char *err, size_t errlen);
+int virtual_lookups(MgObject *o, const char *name);
+void virtual_slots_free(MgObject *o);
+void virtual_check_class(MgClass *c, const char *fn);
 
 /* memory helpers */
 void *xmalloc(size_t n);

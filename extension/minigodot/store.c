@@ -920,6 +920,7 @@ MgObject *object_by_id(uint64_t id) {
 }
 
 void object_free_block(MgObject *o) {
+    virtual_slots_free(o);
     for (size_t i = 0; i < nobjs; i++) {
         if (objs[i] == o) {
             objs[i] = objs[--nobjs];

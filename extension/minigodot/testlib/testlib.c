@@ -457,6 +457,20 @@ static void initialize(void *ud, uint32_t level) {
     void *cud = (void *)1;
     memcpy(info + 152, &cud, 8);
     ((void (*)(void *, const void *, const void *, const void *))reg_class)(lib, &sn_steam, &sn_object, info);
+    if (is_bad("peer_no_virtuals") || is_bad("peer_data_only")) {
+        /* a MultiplayerPeerExtension subclass that cannot answer for its virtuals */
+        Str bad_name = sn("BadPeer"), mpe = sn("MultiplayerPeerExtension");
+        uint8_t pinfo[160];
+        memcpy(pinfo, info, sizeof pinfo);
+        if (is_bad("peer_data_only")) {
+            void *fn = (void *)create_instance; /* any non-NULL function */
+            memcpy(pinfo + (minor == 3 ? 128 : 136), &fn, 8);
+        }
+        ((void (*)(void *, const void *, const void *, const void *))reg_class)(lib, &bad_name, &mpe, pinfo);
+        unreg_class(lib, &bad_name);
+        sn_free(&bad_name);
+        sn_free(&mpe);
+    }
     /* methods */
     for (size_t i = 0; i < NDEFS; i++) {
         const Def *d = &defs[i];
