@@ -81,6 +81,10 @@ type P2PDialParams struct {
 	// OnAnswered, if set, is called once when the peer's connect_ok arrives
 	// (before ICE finishes). Must not be called with backend locks held.
 	OnAnswered func()
+	// FromFakeIP is our global FakeIP:port, sent as from_fakeip (fakeip.go).
+	FromFakeIP string
+	// HostedTicket is the relay auth ticket for a hosted server (hosted.go).
+	HostedTicket []byte
 }
 
 // P2PAcceptParams answer an incoming request.
@@ -99,6 +103,12 @@ type P2PRequest struct {
 	FromVirtualPort int    // -1 if none
 	Cert, Crypt     []byte // the requester's CertificateSigned and CryptInfoSigned
 	Answer          P2PAnswer
+	// FromFakeIP is the requester's from_fakeip; FromFakeIPVerified says
+	// the backend checked with the service that From owns it (fakeip.go).
+	FromFakeIP         string
+	FromFakeIPVerified bool
+	// HostedTicket is the requester's relay auth ticket (hosted.go).
+	HostedTicket []byte
 }
 
 // P2PAnswer accepts or rejects one request (once).
@@ -252,7 +262,8 @@ type p2pConn struct {
 	cert      []byte // our CA-signed cert (CertificateSigned bytes)
 	key       ed25519.PrivateKey
 	route     P2PRoute
-	inFlight  bool // a dial or accept is running
+	inFlight  bool     // a dial or accept is running
+	fake      *p2pFake // FakeIP / hosted-server side (fakeip.go), nil if none
 }
 
 // p2pFlagsLocked adds P2P info flags.
@@ -305,6 +316,7 @@ func (s *sockets) forgetP2PListener(ls *listenSocket) {
 		delete(s.p2p.listens, ls.vport)
 	}
 	s.p2p.mu.Unlock()
+	s.hostedListenerClosed(ls) // hosted.go
 }
 
 func (s *sockets) connectP2P(remote Identity, vport int, opts []ConfigOption) (Handle, error) {
@@ -387,10 +399,15 @@ func (s *sockets) dialP2P(ctx context.Context, c *conn, b P2PBackend, remote Ide
 	}
 	crypt := c.localCrypt.Signed.Append(nil)
 	relayOnly := c.p2p.relayOnly
+	var fromFake string
+	var ticket []byte
+	if fk := c.p2p.fake; fk != nil {
+		fromFake, ticket = fk.fromFakeIP, fk.hostedTicket
+	}
 	c.unlock()
 	return b.Dial(ctx, remote, P2PDialParams{
 		LocalConnID: c.id, ToVirtualPort: vport, FromVirtualPort: fromVPort,
-		Cert: cert, Crypt: crypt, RelayOnly: relayOnly,
+		Cert: cert, Crypt: crypt, RelayOnly: relayOnly, FromFakeIP: fromFake, HostedTicket: ticket,
 		OnAnswered: func() {
 			c.lock()
 			if c.state == StateConnecting {
@@ -480,7 +497,11 @@ func (s *sockets) onP2PRequest(ctx context.Context, b P2PBackend, req *P2PReques
 	c.remoteID = req.RemoteConnID
 	c.remoteIdentity = req.From
 	c.p2p = &p2pConn{backend: b, vport: ls.vport, relayOnly: ice == iceEnableRelay}
-	if reason, msg := c.checkP2PPeerLocked(req.Cert, req.Crypt); reason != 0 {
+	reason, msg := c.checkP2PPeerLocked(req.Cert, req.Crypt)
+	if reason == 0 {
+		reason, msg = s.fakeOnRequestLocked(ls, c, req) // FakeIP, tickets (fakeip.go)
+	}
+	if reason != 0 {
 		c.unlock()
 		s.logf("engine: refusing P2P connect request from %s: %s", req.From, msg)
 		s.counters.ignored.Add(1)
@@ -507,6 +528,7 @@ func (s *sockets) onP2PRequest(ctx context.Context, b P2PBackend, req *P2PReques
 	now := nowUsec()
 	c.setStateLocked(StateConnecting, now)
 	c.thinkLocked(now)
+	s.fakeAfterRequestLocked(ls, c, now) // fake UDP ports accept at once
 	c.unlock()
 }
 

@@ -28,8 +28,9 @@ type sockets struct {
 	recv     recvQueues
 	counters counters
 	timers   *timerQueue
-	act      activity // WaitForActivity (activity.go)
-	p2p      p2pState // P2P backend and listen sockets (p2p_path.go)
+	act      activity  // WaitForActivity (activity.go)
+	p2p      p2pState  // P2P backend and listen sockets (p2p_path.go)
+	fake     fakeState // FakeIP, fake UDP ports, hosted servers (fakeip.go, hosted.go)
 	wg       sync.WaitGroup
 }
 
@@ -240,6 +241,9 @@ func (s *sockets) connectByIPAddress(addr netip.AddrPort, opts []ConfigOption) (
 		return InvalidHandle, err
 	}
 	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
+	if isGlobalFakeIP(addr) {
+		return s.connectFakeIP(addr, set)
+	}
 	if !addr.IsValid() || addr.Port() == 0 || addr.Addr().IsUnspecified() {
 		return InvalidHandle, fmt.Errorf("engine: cannot connect to %q: need an address and a non-zero port", formatAddr(addr, true))
 	}

@@ -284,8 +284,10 @@ type listenSocket struct {
 	mu       sync.Mutex
 	children map[netip.AddrPort]*conn
 	closed   bool
-	p2p      bool // a P2P listen socket (no UDP socket; p2p_path.go)
-	vport    int  // P2P virtual port
+	p2p      bool         // a P2P listen socket (no UDP socket; p2p_path.go)
+	vport    int          // P2P virtual port
+	hosted   bool         // a hosted dedicated server's socket: tickets required (hosted.go)
+	fakeUDP  *FakeUDPPort // the fake UDP port this hidden socket serves (fakeudp.go)
 }
 
 func (ls *listenSocket) onPacket(p []byte, from netip.AddrPort, dst netip.Addr, now int64, fs *flushSet) {

@@ -51,6 +51,7 @@ func (b engineBackend) Dial(ctx context.Context, remote engine.Identity, p engin
 	c, err := b.n.Dial(ctx, remote.SteamID, ice.DialParams{
 		LocalConnID: p.LocalConnID, ToVirtualPort: p.ToVirtualPort, FromVirtualPort: p.FromVirtualPort,
 		Cert: p.Cert, Crypt: p.Crypt, RelayOnly: p.RelayOnly, OnAnswered: p.OnAnswered,
+		FromFakeIP: p.FromFakeIP, HostedTicket: p.HostedTicket,
 	})
 	if err != nil {
 		return nil, endError(err)
@@ -72,11 +73,14 @@ func (b engineBackend) Accept(ctx context.Context) (*engine.P2PRequest, error) {
 				in.Reject(ca.EndRemoteBadCert, "P2P peers must have a SteamID identity")
 				continue
 			}
-			return &engine.P2PRequest{
+			req := &engine.P2PRequest{
 				From: engine.SteamIDIdentity(id), RemoteConnID: in.RemoteConnID,
 				ToVirtualPort: in.ToVirtualPort, FromVirtualPort: in.FromVirtualPort,
 				Cert: in.Cert, Crypt: in.Crypt, Answer: answer{in},
-			}, nil
+				FromFakeIP: in.FromFakeIP, HostedTicket: in.HostedTicket,
+			}
+			b.checkFakeIPClaim(ctx, req) // backend_extras.go
+			return req, nil
 		}
 	}
 }

@@ -34,6 +34,9 @@ type Config struct {
 	IncludeLoopback bool
 	// InterfaceFilter limits host candidates to some interfaces.
 	InterfaceFilter func(name string) bool
+	// ListenPort puts all host candidates on this UDP port (0: any). A
+	// hosted dedicated server sets it to SDR_LISTEN_PORT (node_extras.go).
+	ListenPort int
 	// ExtraICEServers are added to the service's (P2P_STUN_ServerList,
 	// P2P_TURN_* config values).
 	ExtraICEServers []signaling.ICEServer
@@ -136,7 +139,7 @@ func (n *Node) onLogin(s signaling.Session) {
 	old := n.tr
 	tr, err := ice.NewTransport(ice.Config{
 		LocalIdentity: s.Identity, ICEServers: servers, RelayOnly: n.cfg.RelayOnly,
-		IncludeLoopback: n.cfg.IncludeLoopback, InterfaceFilter: n.cfg.InterfaceFilter,
+		IncludeLoopback: n.cfg.IncludeLoopback, InterfaceFilter: n.cfg.InterfaceFilter, ListenPort: n.cfg.ListenPort,
 		ConnectTimeout: n.cfg.ConnectTimeout, MaxPendingIncoming: n.cfg.MaxPendingIncoming, Logf: n.cfg.Logf,
 	}, n.client)
 	if err != nil {

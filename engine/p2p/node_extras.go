@@ -112,6 +112,14 @@ func (n *Node) VerifyRelayTicket(b []byte) (*ticket.Ticket, error) {
 	return t, nil
 }
 
+// ServicePOP is the POP id the service gives hosted servers (0 before the
+// login or when the service hosts none).
+func (n *Node) ServicePOP() uint32 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.sess.POP
+}
+
 // Supports reports whether the service offers a feature
 // (signaling: proto feature names "fakeip", "hosted").
 func (n *Node) Supports(feature string) bool { return n.client.Supports(feature) }

@@ -26,6 +26,8 @@ type session struct {
 	// transport's RelayOnly, or the Dial/Accept parameter).
 	relayOnly  bool
 	onAnswered func() // initiator: called once when connect_ok arrives
+	// hostedTicket goes with every connect request (initiator).
+	hostedTicket []byte
 
 	mu         sync.Mutex
 	localID    uint32
@@ -164,6 +166,7 @@ func (s *session) startAgent() error {
 		InterfaceFilter:  cfg.InterfaceFilter,
 		FailedTimeout:    &failed,
 		LoggerFactory:    quietLogs,
+		UDPMux:           s.t.mux,
 	})
 	if err != nil {
 		return fmt.Errorf("ice: cannot create ICE agent: %w", err)
@@ -451,6 +454,7 @@ func (s *session) nextSignal(now time.Time) *sigmsg.Rendezvous {
 	send := false
 	if s.initiator && s.connectOK == nil && now.Sub(s.lastReq) >= connectRequestInterval {
 		m.ConnectRequest = s.connectReq
+		m.HostedServerTicket = s.hostedTicket
 		s.lastReq = now
 		send = true
 	}
@@ -471,6 +475,7 @@ func (s *session) nextSignal(now time.Time) *sigmsg.Rendezvous {
 	}
 	if s.initiator && s.connectOK == nil {
 		m.ConnectRequest = s.connectReq
+		m.HostedServerTicket = s.hostedTicket
 	}
 	m.AckReliableMsg = s.lastRecv
 	size := 0

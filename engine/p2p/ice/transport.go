@@ -26,6 +26,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	pice "github.com/pion/ice/v4"
+
 	"godotsteam-sockets/engine/p2p/sigmsg"
 	"godotsteam-sockets/engine/p2p/signaling"
 )
@@ -70,6 +72,9 @@ type Config struct {
 	IncludeLoopback bool
 	// InterfaceFilter limits host candidates to some interfaces.
 	InterfaceFilter func(name string) bool
+	// ListenPort, if set, puts every host candidate on this one UDP port
+	// (a hosted dedicated server's SDR_LISTEN_PORT; mux.go).
+	ListenPort int
 	// UDP6 also gathers IPv6 candidates (default: IPv4 only).
 	UDP6 bool
 	// ConnectTimeout bounds Dial and Accept when the context has no deadline
@@ -110,6 +115,7 @@ type Transport struct {
 	closed   bool
 	done     chan struct{}
 	wg       sync.WaitGroup
+	mux      pice.UDPMux // ListenPort's sockets (nil without)
 }
 
 type remoteKey struct {
@@ -141,12 +147,17 @@ func NewTransport(cfg Config, sig Signaler) (*Transport, error) {
 	if cfg.RelayOnly && !hasTURN(cfg.ICEServers) {
 		return nil, errors.New("ice: relay-only mode needs at least one TURN server with credentials")
 	}
+	mux, err := newListenMux(&cfg)
+	if err != nil {
+		return nil, err
+	}
 	return &Transport{
 		cfg: cfg, sig: sig,
 		byLocal:  map[uint32]*session{},
 		byRemote: map[remoteKey]*session{},
 		incoming: make(chan *Incoming, cfg.MaxPendingIncoming),
 		done:     make(chan struct{}),
+		mux:      mux,
 	}, nil
 }
 
@@ -197,6 +208,9 @@ func (t *Transport) Close() {
 		s.close(EndMiscGeneric, "P2P transport closed", true)
 	}
 	t.wg.Wait()
+	if t.mux != nil {
+		_ = t.mux.Close()
+	}
 }
 
 // DialParams describe an outgoing connection.
@@ -218,6 +232,12 @@ type DialParams struct {
 	// arrives, before ICE finishes (the engine enters FindingRoute). It
 	// runs on the signaling goroutine: do not block.
 	OnAnswered func()
+	// FromFakeIP is our global FakeIP:port, sent as connect_request
+	// from_fakeip.
+	FromFakeIP string
+	// HostedTicket is a relay auth ticket for a hosted dedicated server,
+	// sent as hosted_server_ticket with the connect request.
+	HostedTicket []byte
 }
 
 // Dial reaches `remote` through signaling and ICE. It returns when a path
@@ -237,8 +257,10 @@ func (t *Transport) Dial(ctx context.Context, remote string, p DialParams) (*Con
 	if p.FromVirtualPort >= 0 {
 		req.FromVirtualPort, req.HasFromVPort = uint32(p.FromVirtualPort), true
 	}
+	req.FromFakeIP = p.FromFakeIP
 	s.mu.Lock()
 	s.connectReq = req
+	s.hostedTicket = p.HostedTicket
 	s.relayOnly = p.RelayOnly
 	s.onAnswered = p.OnAnswered
 	s.mu.Unlock()
@@ -259,6 +281,10 @@ type Incoming struct {
 	FromVirtualPort int // -1 if the peer sent none
 	// Crypt and Cert from the peer's connect_request, for the engine to verify.
 	Crypt, Cert []byte
+	// FromFakeIP is the peer's claimed global FakeIP:port (unverified).
+	FromFakeIP string
+	// HostedTicket is the peer's relay auth ticket (hosted servers).
+	HostedTicket []byte
 
 	s    *session
 	once sync.Once
@@ -393,7 +419,7 @@ func (t *Transport) newIncomingLocked(from string, m *sigmsg.Rendezvous) *sessio
 	t.byRemote[remoteKey{from, s.remoteID}] = s
 	r := m.ConnectRequest
 	in := &Incoming{From: from, RemoteConnID: m.FromConnectionID, ToVirtualPort: int(r.ToVirtualPort),
-		FromVirtualPort: -1, Crypt: r.Crypt, Cert: r.Cert, s: s}
+		FromVirtualPort: -1, Crypt: r.Crypt, Cert: r.Cert, FromFakeIP: r.FromFakeIP, HostedTicket: m.HostedServerTicket, s: s}
 	if r.HasFromVPort {
 		in.FromVirtualPort = int(r.FromVirtualPort)
 	}

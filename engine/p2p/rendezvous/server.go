@@ -388,7 +388,7 @@ func (s *Server) login(c net.Conn, r *bufio.Reader) (*session, error) {
 	welcome := &proto.Msg{
 		T: proto.TWelcome, Identity: sess.identity, SteamID: sess.steamID, Cert: signed,
 		CertExpiry: time.Now().Add(s.cfg.CertLifetime).Unix(), CAKeys: s.caKeys,
-		Features: s.features(),
+		Features: s.features(), POP: s.POPID(),
 	}
 	if s.relay != nil {
 		welcome.ICEServers = s.relay.credentials(sess.identity)

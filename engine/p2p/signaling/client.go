@@ -37,6 +37,8 @@ type Session struct {
 	// Features are the optional services this rendezvous service offers
 	// (proto.FeatureFakeIP, proto.FeatureHosted; see requests.go).
 	Features []string
+	// POP is the service's data-centre id for hosted servers (0: none).
+	POP uint32
 }
 
 // Availability values (NetworkingAvailability) for getAuthenticationStatus.
@@ -430,7 +432,7 @@ func (c *Client) adopt(w *proto.Msg) (*Session, error) {
 	c.session = &Session{
 		Identity: v.Identity, SteamID: v.SteamID, Cert: w.Cert, CertExpiry: v.Expiry,
 		PrivateKey: c.cfg.Key, CAKeys: keys, ICEServers: w.ICEServers, Login: c.logins,
-		Features: w.Features,
+		Features: w.Features, POP: w.POP,
 	}
 	close(c.loggedIn)
 	c.lastErr = nil
