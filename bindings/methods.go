@@ -17,12 +17,13 @@ import (
 //     steamInit/steamInitEx always succeed; steamShutdown closes every
 //     connection and socket, and a later call starts a fresh engine.
 //   - Handles outside 0..2^32-1 are invalid (GodotSteam truncates them).
-//   - The local identity is a SteamID taken from resetIdentity, else from
-//     the STEAM_ID environment variable, else none: getSteamID() is then 0
-//     and getIdentity() "".
-//   - There is no Steam backend: P2P by Steam ID, Valve-hosted servers,
-//     FakeIP and certificates return api.md §8's failure values and print an
-//     error saying why; nothing pretends to succeed.
+//   - The local identity is the SteamID a rendezvous service certified at
+//     login (p2p.go), else one taken from resetIdentity, else from the
+//     STEAM_ID environment variable, else none: getSteamID() is then 0.
+//   - P2P by Steam ID, authentication and certificates go through our own
+//     rendezvous service instead of Valve's (p2p.go). There is no Steam
+//     backend for Valve-hosted servers and the rest: those return api.md
+//     §8's failure values and print an error saying why.
 
 // noBackend is the common explanation of the Steam-backend failures.
 const noBackend = "this needs the Steam backend (Valve's signalling, relays, FakeIP allocation or certificate authority), which godotsteam-sockets does not have; use createListenSocketIP/connectByIPAddress for direct connections"
@@ -153,10 +154,6 @@ func errText(err error) string {
 	return err.Error()
 }
 
-func (s *Steam) connectP2P(a args) any {
-	s.errorf("Steam.connectP2P: connecting by Steam ID %s. Returning 0.", noBackend)
-	return int64(0)
-}
 
 func (s *Steam) connectToHostedDedicatedServer(a args) any {
 	s.errorf("Steam.connectToHostedDedicatedServer: Valve-hosted (SDR) servers need relay tickets; %s. Returning 0.", noBackend)
@@ -173,10 +170,6 @@ func (s *Steam) createHostedDedicatedServerListenSocket(a args) any {
 	return int64(0)
 }
 
-func (s *Steam) createListenSocketP2P(a args) any {
-	s.errorf("Steam.createListenSocketP2P: P2P listen sockets %s. Returning 0.", noBackend)
-	return int64(0)
-}
 
 func (s *Steam) createListenSocketP2PFakeIP(a args) any {
 	s.errorf("Steam.createListenSocketP2PFakeIP: FakeIP listen sockets %s. Returning 0.", noBackend)
@@ -211,26 +204,9 @@ func (s *Steam) flushMessagesOnConnection(a args) any {
 // availabilityCannotTry is NETWORKING_AVAILABILITY_CANNOT_TRY.
 const availabilityCannotTry = -102
 
-func (s *Steam) getAuthenticationStatus(a args) any {
-	s.errorf("Steam.getAuthenticationStatus: authentication %s. Returning NETWORKING_AVAILABILITY_CANNOT_TRY.", noBackend)
-	return int64(availabilityCannotTry)
-}
 
-func (s *Steam) initAuthentication(a args) any {
-	s.errorf("Steam.initAuthentication: authentication %s. Returning NETWORKING_AVAILABILITY_CANNOT_TRY.", noBackend)
-	return int64(availabilityCannotTry)
-}
 
-func (s *Steam) getCertificateRequest(a args) any {
-	const msg = "certificate requests need Steam's certificate authority, which godotsteam-sockets does not have"
-	s.errorf("Steam.getCertificateRequest: %s. Returning an empty certificate.", msg)
-	return dict("certificate", []byte{}, "cert_size", int64(0), "error_message", msg)
-}
 
-func (s *Steam) setCertificate(a args) any {
-	s.errorf("Steam.setCertificate: certificates %s. Returning {}.", noBackend)
-	return NewDictionary()
-}
 
 func (s *Steam) getConnectionInfo(a args) any {
 	info, ok := s.sockets().ConnectionInfo(a.handle(0))
@@ -561,7 +537,7 @@ func (s *Steam) isSteamRunning(a args) any {
 }
 
 func (s *Steam) getSteamID(a args) any {
-	return steamID64(s.sockets().Identity())
+	return int64(s.localSteamID())
 }
 
 func (s *Steam) initRelayNetworkAccess(a args) any {

@@ -126,9 +126,10 @@ func TestTableMatchesSpec(t *testing.T) {
 		t.Errorf("class %s/%s/%s, api.json %s/%s/%s", ci.Name, ci.Singleton, ci.Parent, spec.Class, spec.Singleton, spec.Inherits)
 	}
 
-	// Methods: api.json's, in its order, then exactly our one extra.
-	if len(ci.Methods) != len(spec.Methods)+1 {
-		t.Fatalf("%d methods, want api.json's %d plus %s", len(ci.Methods), len(spec.Methods), OurExtraMethod)
+	// Methods: api.json's, in its order, then our extras (OurExtraMethods),
+	// the version method last.
+	if len(ci.Methods) != len(spec.Methods)+len(OurExtraMethods) {
+		t.Fatalf("%d methods, want api.json's %d plus our %v", len(ci.Methods), len(spec.Methods), OurExtraMethods)
 	}
 	for i, w := range spec.Methods {
 		g := ci.Methods[i]
@@ -149,6 +150,12 @@ func TestTableMatchesSpec(t *testing.T) {
 		}
 		if g.ReturnEnum != w.ReturnEnum {
 			t.Errorf("%s return enum %q, api.json %q", g.Name, g.ReturnEnum, w.ReturnEnum)
+		}
+	}
+	for i, name := range OurExtraMethods {
+		j := len(spec.Methods) + i
+		if ci.Methods[j].Name != name || !methodTable[j].ours {
+			t.Errorf("method %d: %s (ours=%v), want our extra %s", j, ci.Methods[j].Name, methodTable[j].ours, name)
 		}
 	}
 	extra := ci.Methods[len(ci.Methods)-1]

@@ -36,6 +36,8 @@ var shared struct {
 	// drain pops them one at a time so that nested run_callbacks calls
 	// (from signal handlers) keep the order.
 	pending []engine.Event
+	// p2p is the rendezvous login and embedded service (p2p.go).
+	p2p p2pShared
 }
 
 // New creates an instance bound to a host.
@@ -60,6 +62,12 @@ func (s *Steam) Close() {
 	s.mu.Unlock()
 	removeLive(s)
 
+	shared.mu.Lock()
+	last := shared.instances == 1
+	shared.mu.Unlock()
+	if last {
+		stopP2P(true)
+	}
 	shared.mu.Lock()
 	shared.instances--
 	var eng *engine.Sockets
@@ -171,6 +179,7 @@ func runningSockets() *engine.Sockets {
 // shutdownEngine closes the shared engine (steamShutdown). Pending events
 // are dropped with it.
 func shutdownEngine() {
+	stopP2P(false)
 	shared.mu.Lock()
 	eng := shared.eng
 	shared.eng = nil

@@ -17,8 +17,13 @@ var Version = "dev"
 // release whose API we reproduce (a float in the GDExtension build).
 const GodotSteamVersion = 4.11
 
-// OurExtraMethod is the one method we add that api.json does not list.
+// OurExtraMethod is the method we add that api.json does not list and that
+// always comes last: the library version. Our other extras (OurExtraMethods)
+// come just before it.
 const OurExtraMethod = "get_godotsteam_sockets_version"
+
+// OurExtraMethods lists every method we add beyond api.json, in table order.
+var OurExtraMethods = []string{"setRendezvousService", "startRendezvousService", OurExtraMethod}
 
 // methodDef is one row of the table: the public description plus the Go
 // function that implements it. impl receives arguments already checked and
@@ -27,7 +32,7 @@ const OurExtraMethod = "get_godotsteam_sockets_version"
 // type (nil for void).
 type methodDef struct {
 	Method
-	// ours marks a method that is not in api.json (only OurExtraMethod).
+	// ours marks a method that is not in api.json (OurExtraMethods).
 	ours bool
 	impl func(s *Steam, a args) any
 }
@@ -46,6 +51,9 @@ func returnsEnum(enum string) Method {
 	return Method{HasReturn: true, Return: TypeInt, ReturnEnum: enum}
 }
 func void() Method { return Method{} }
+
+// ours marks a row as our extra (not in api.json).
+func ours(m methodDef) methodDef { m.ours = true; return m }
 
 // def builds one row. ret gives the return description; name and args are
 // filled in here.
@@ -118,7 +126,10 @@ var methodTable = []methodDef{
 	def("initRelayNetworkAccess", void(), argList(), (*Steam).initRelayNetworkAccess),
 	def("get_godotsteam_version", returns(TypeFloat), argList(), (*Steam).getGodotSteamVersion),
 
-	// Our own extra (not in api.json): the version of this library.
+	// Our own extras (not in api.json): where the P2P rendezvous service is
+	// (p2p.go), then the version of this library, always last.
+	ours(def("setRendezvousService", returns(TypeBool), argList(stringArg("address"), withDefault(dictArg("options"), NewDictionary())), (*Steam).setRendezvousService)),
+	ours(def("startRendezvousService", returns(TypeString), argList(withDefault(stringArg("listen_address"), "127.0.0.1:0"), withDefault(dictArg("options"), NewDictionary())), (*Steam).startRendezvousService)),
 	{Method: Method{Name: OurExtraMethod, HasReturn: true, Return: TypeString}, ours: true, impl: (*Steam).getGodotSteamSocketsVersion},
 }
 

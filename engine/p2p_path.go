@@ -817,3 +817,11 @@ func (t *p2pTransport) pathEnded(path P2PPath) {
 	}
 	c.problemLocked(reason, debug, now)
 }
+
+func (s *sockets) postEvent(ev Event) {
+	if ev == nil {
+		return
+	}
+	s.events.post(ev)
+	s.act.signal()
+}

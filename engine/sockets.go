@@ -219,3 +219,9 @@ func (s *Sockets) CreateListenSocketP2P(virtualPort int, opts []ConfigOption) (H
 func (s *Sockets) ConnectP2P(remote Identity, virtualPort int, opts []ConfigOption) (Handle, error) {
 	return s.impl.connectP2P(remote, virtualPort, opts)
 }
+
+// PostEvent queues an event for PollEvents, after those already queued
+// (and wakes WaitForActivity). Backends living outside the engine use it:
+// the P2P login's AuthenticationStatus changes, FakeIP results. nil is
+// ignored.
+func (s *Sockets) PostEvent(ev Event) { s.impl.postEvent(ev) }

@@ -40,6 +40,12 @@ type Config struct {
 	// ExtraICEServers are added to the service's (P2P_STUN_ServerList,
 	// P2P_TURN_* config values).
 	ExtraICEServers []signaling.ICEServer
+	// TrustedCAKeys pins the certificate authorities the game trusts: when
+	// set, peers' certificates must be signed by one of these keys and the
+	// keys the service announces at login are ignored (so a compromised or
+	// impostor service cannot vouch for anyone). Empty: trust what the
+	// service announces.
+	TrustedCAKeys []ed25519.PublicKey
 	// ConnectTimeout bounds Dial/Accept without a context deadline.
 	ConnectTimeout time.Duration
 	// MaxPendingIncoming bounds unanswered connect requests (default 64).
@@ -64,6 +70,7 @@ type Node struct {
 	tr       *ice.Transport
 	sess     signaling.Session
 	trust    *ca.TrustStore
+	override *credentials // setCertificate: used instead of the login's cert
 	incoming chan *ice.Incoming
 	closed   bool
 	done     chan struct{}
@@ -84,7 +91,7 @@ func Start(cfg Config) (*Node, error) {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
-	n := &Node{cfg: cfg, trust: ca.NewTrustStore(), incoming: make(chan *ice.Incoming, cfg.MaxPendingIncoming), done: make(chan struct{})}
+	n := &Node{cfg: cfg, trust: ca.NewTrustStore(cfg.TrustedCAKeys...), incoming: make(chan *ice.Incoming, cfg.MaxPendingIncoming), done: make(chan struct{})}
 	// onLogin (on the client's goroutine) uses n.client: hold n.mu until it is set.
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -126,8 +133,13 @@ func (n *Node) onLogin(s signaling.Session) {
 	if n.closed {
 		return
 	}
-	for _, k := range s.CAKeys {
-		_ = n.trust.Add(k)
+	if len(n.cfg.TrustedCAKeys) == 0 {
+		for _, k := range s.CAKeys {
+			_ = n.trust.Add(k)
+		}
+	}
+	if n.sess.Identity != s.Identity {
+		n.override = nil // a certificate set for another identity no longer applies
 	}
 	n.sess = s
 	if n.tr != nil && n.tr.LocalIdentity() == s.Identity {
@@ -207,7 +219,36 @@ func (n *Node) Identity() (steamID uint64, identity string, ok bool) {
 func (n *Node) Credentials() (cert []byte, key ed25519.PrivateKey, ok bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if o := n.override; o != nil {
+		return o.cert, o.key, true
+	}
 	return n.sess.Cert, n.sess.PrivateKey, n.sess.Cert != nil
+}
+
+type credentials struct {
+	cert []byte
+	key  ed25519.PrivateKey
+}
+
+// SetCertificate adopts a certificate issued outside the login (a game
+// backend's CA signing getCertificateRequest's request): it must certify
+// key's public half, be signed by a trusted CA, be unexpired and name the
+// logged-in identity. It is used until the identity changes.
+func (n *Node) SetCertificate(cert []byte, key ed25519.PrivateKey) error {
+	if !ca.MatchesKey(cert, key) {
+		return errors.New("p2p: the certificate does not certify this key (use the key from the certificate request)")
+	}
+	steamID, _, ok := n.Identity()
+	if !ok {
+		return ErrNotReady
+	}
+	if _, err := n.VerifyPeerCert(cert, steamID); err != nil {
+		return err
+	}
+	n.mu.Lock()
+	n.override = &credentials{cert: append([]byte(nil), cert...), key: key}
+	n.mu.Unlock()
+	return nil
 }
 
 // Trust is the store of CA keys announced by the service (grows across

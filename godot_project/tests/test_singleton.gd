@@ -6,7 +6,8 @@ extends "res://tests/test_base.gd"
 const CONNECTED: int = Steam.CONNECTION_STATE_CONNECTED
 const RELIABLE_NO_NAGLE: int = Steam.NETWORKING_SEND_RELIABLE | Steam.NETWORKING_SEND_NO_NAGLE
 
-## Every method of the API (api.json plus our get_godotsteam_sockets_version).
+## Every method of the API (api.json plus our extras: the rendezvous service setters and
+## get_godotsteam_sockets_version).
 const METHODS := [
 	"acceptConnection", "beginAsyncRequestFakeIP", "closeConnection", "closeListenSocket",
 	"configureConnectionLanes", "connectByIPAddress", "connectP2P", "connectToHostedDedicatedServer",
@@ -21,7 +22,8 @@ const METHODS := [
 	"receivedRelayAuthTicket", "resetIdentity", "runNetworkingCallbacks", "sendMessages",
 	"sendMessageToConnection", "setConnectionPollGroup", "setConnectionName", "setCertificate",
 	"run_callbacks", "steamInit", "steamInitEx", "steamShutdown", "isSteamRunning", "getSteamID",
-	"initRelayNetworkAccess", "get_godotsteam_version", "get_godotsteam_sockets_version",
+	"initRelayNetworkAccess", "get_godotsteam_version", "setRendezvousService", "startRendezvousService",
+	"get_godotsteam_sockets_version",
 ]
 
 
