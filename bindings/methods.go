@@ -154,7 +154,6 @@ func errText(err error) string {
 	return err.Error()
 }
 
-
 func (s *Steam) connectToHostedDedicatedServer(a args) any {
 	s.errorf("Steam.connectToHostedDedicatedServer: Valve-hosted (SDR) servers need relay tickets; %s. Returning 0.", noBackend)
 	return int64(0)
@@ -169,7 +168,6 @@ func (s *Steam) createHostedDedicatedServerListenSocket(a args) any {
 	s.errorf("Steam.createHostedDedicatedServerListenSocket: Valve-hosted (SDR) listen sockets %s. Returning 0.", noBackend)
 	return int64(0)
 }
-
 
 func (s *Steam) createListenSocketP2PFakeIP(a args) any {
 	s.errorf("Steam.createListenSocketP2PFakeIP: FakeIP listen sockets %s. Returning 0.", noBackend)
@@ -203,10 +201,6 @@ func (s *Steam) flushMessagesOnConnection(a args) any {
 
 // availabilityCannotTry is NETWORKING_AVAILABILITY_CANNOT_TRY.
 const availabilityCannotTry = -102
-
-
-
-
 
 func (s *Steam) getConnectionInfo(a args) any {
 	info, ok := s.sockets().ConnectionInfo(a.handle(0))

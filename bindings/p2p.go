@@ -405,7 +405,9 @@ func p2pOptions(d *Dictionary, cfg p2pConfig) (p2pConfig, error) {
 	for i, k := range d.Keys {
 		name, _ := k.(string)
 		v := d.Values[i]
-		bad := func(want string) error { return fmt.Errorf("option %q must be %s, got %s", name, want, describeValue(v)) }
+		bad := func(want string) error {
+			return fmt.Errorf("option %q must be %s, got %s", name, want, describeValue(v))
+		}
 		switch name {
 		case "token":
 			t, ok := v.(string)
@@ -455,7 +457,6 @@ func p2pOptions(d *Dictionary, cfg p2pConfig) (p2pConfig, error) {
 	}
 	return cfg, nil
 }
-
 
 // startRendezvousService is our extra: run a service in this process and
 // point the extension at it. Returns its address, or "" on failure.
