@@ -577,6 +577,9 @@ func (c *conn) onDataLocked(p []byte, now int64, fs *flushSet) {
 		c.stats.replayed++
 		return
 	}
+	if h.Stats.HasQuality {
+		c.session.OnPeerStats(&h.Stats.Quality, now)
+	}
 	if pkt > c.maxRecvPkt {
 		c.maxRecvPkt = pkt
 	}
@@ -601,15 +604,35 @@ func (c *conn) maxPlaintext() int {
 	return n
 }
 
+// minPlainWithReport is the smallest SNP payload budget we accept for a
+// packet that carries a connection-quality report.
+const minPlainWithReport = 100
+
 // flushLocked sends every packet SNP wants to send now, in batches.
 func (c *conn) flushLocked(now int64) {
 	if c.session == nil || c.tr == nil {
 		return
 	}
 	maxPlain := c.maxPlaintext()
+	// A connection-quality report rides on the first packet of this flush.
+	// maxPlaintext leaves 4 bytes for a flags-only blob; the report (plus
+	// up to 2 bytes of flags) takes the rest from the payload. With a tiny
+	// MTU the lifetime report, then the whole report, is left out (GNS
+	// does not require reports).
+	var report wire.Stats
+	report.Quality, report.HasQuality = c.session.StatsToSend(now)
+	reportRoom := func() int { return max(0, wire.StatsBlobSize(&report)+2-4) }
+	if report.HasQuality && maxPlain-reportRoom() < minPlainWithReport {
+		report.Quality.HasLifetime = false
+		report.HasQuality = report.Quality.HasInstantaneous && maxPlain-reportRoom() >= minPlainWithReport
+	}
 	n := 0
 	for range maxPacketsPerFlush {
-		payload, pktNum, hdrFlags, ok := c.session.BuildPacket(now, c.plain[:0], maxPlain)
+		mp := maxPlain
+		if report.HasQuality {
+			mp -= reportRoom()
+		}
+		payload, pktNum, hdrFlags, ok := c.session.BuildPacket(now, c.plain[:0], mp)
 		if !ok {
 			break
 		}
@@ -617,7 +640,15 @@ func (c *conn) flushLocked(now int64) {
 			c.outBufs = append(c.outBufs, make([]byte, 0, wire.MaxUDPPayload+64))
 			c.batch = append(c.batch, nil)
 		}
-		out := wire.AppendDataHeader(c.outBufs[n][:0], c.remoteID, uint16(pktNum), hdrFlags)
+		var out []byte
+		if report.HasQuality {
+			report.Flags = hdrFlags
+			out = wire.AppendDataHeaderStats(c.outBufs[n][:0], c.remoteID, uint16(pktNum), &report)
+			c.session.StatsSent(&report.Quality, pktNum, now)
+			report.HasQuality = false
+		} else {
+			out = wire.AppendDataHeader(c.outBufs[n][:0], c.remoteID, uint16(pktNum), hdrFlags)
+		}
 		out = c.sendDir.Seal(out, payload, pktNum)
 		c.outBufs[n] = out[:0]
 		c.batch[n] = out

@@ -635,3 +635,94 @@ func interopPeerRun(t *testing.T, bin, topo string, sc interopScenario) {
 	t.Logf("our status: ping %d ms, quality local %.2f remote %.2f; GNS status: ping %s ms, quality local %s remote %s",
 		st.Ping, st.LocalQuality, st.RemoteQuality, ps["ping"], ps["qlocal"], ps["qremote"])
 }
+
+// Connection-quality reports both ways: GNS's reports fill our remote
+// quality, ours fill GNS's (its status and detailed status). GNS sends its
+// first report 20-30 s into an active connection, so this test takes about
+// 30 s; both topologies run in parallel. GNS's fake loss (5 % each way)
+// makes the numbers meaningful.
+func TestInteropPeerQualityStats(t *testing.T) {
+	bin := buildGNSPeer(t)
+	for _, topo := range []string{"gns_server", "go_server"} {
+		t.Run(topo, func(t *testing.T) {
+			t.Parallel()
+			interopQualityRun(t, bin, topo)
+		})
+	}
+}
+
+func interopQualityRun(t *testing.T, bin, topo string) {
+	g, p := connectGNSPeer(t, bin, topo, "127.0.0.1", []string{"--loss", "5"}, nil)
+	p.send("stream 20 200")
+	inRange := func(v float64) bool { return v >= 0.8 && v <= 1 }
+	atof := func(s string) float64 { v, _ := strconv.ParseFloat(s, 64); return v }
+	var st RealTimeStatus
+	var ps map[string]string
+	deadline := time.Now().Add(45 * time.Second)
+	nextSend := time.Now()
+	for {
+		if time.Now().After(nextSend) {
+			g.n.s.SendMessageToConnection(g.conn, make([]byte, 200), SendUnreliable)
+			nextSend = nextSend.Add(20 * time.Millisecond)
+		}
+		g.n.s.ReceiveMessagesOnConnection(g.conn, 256)
+		st, _, _ = g.n.s.RealTimeStatus(g.conn, 0)
+		if st.RemoteQuality >= 0 {
+			ps = p.status()
+			if atof(ps["qremote"]) >= 0 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no quality reports after 45 s: our remote quality %v, GNS status %v", st.RemoteQuality, p.status())
+		}
+		g.n.s.WaitForActivity(5 * time.Millisecond)
+	}
+	t.Logf("our status: ping %d quality local %.3f remote %.3f, in %.1f pkt/s out %.1f pkt/s", st.Ping, st.LocalQuality,
+		st.RemoteQuality, st.InPacketsPerSec, st.OutPacketsPerSec)
+	t.Logf("GNS status: ping %s quality local %s remote %s, in %s pkt/s out %s pkt/s", ps["ping"], ps["qlocal"], ps["qremote"],
+		ps["inpps"], ps["outpps"])
+	if !inRange(float64(st.RemoteQuality)) || !inRange(float64(st.LocalQuality)) {
+		t.Errorf("our quality local %v remote %v, want 0.8..1 with 5%% loss", st.LocalQuality, st.RemoteQuality)
+	}
+	if !inRange(atof(ps["qremote"])) || !inRange(atof(ps["qlocal"])) {
+		t.Errorf("GNS quality local %s remote %s, want 0.8..1 with 5%% loss", ps["qlocal"], ps["qremote"])
+	}
+	// GNS's detailed status shows our report: rates close to what GNS
+	// measures itself (we both send ~50 msgs/s).
+	p.send("detailed")
+	var detail []string
+	for {
+		l := p.waitLine("detail", 5*time.Second)
+		if l == "detailend" {
+			break
+		}
+		detail = append(detail, strings.TrimPrefix(l, "detail "))
+	}
+	text := strings.Join(detail, "\n")
+	i := strings.Index(text, "Rate stats received from remote host")
+	if i < 0 {
+		t.Fatalf("GNS detailed status has no remote rate stats:\n%s", text)
+	}
+	remote := text[i:]
+	t.Logf("GNS detailed status, our report:\n%s", remote[:min(len(remote), 400)])
+	var sentPPS, recvPPS float64
+	if _, err := fmt.Sscanf(remote[strings.Index(remote, "Sent:"):], "Sent:%f pkts/sec", &sentPPS); err != nil {
+		t.Fatalf("parse Sent: %v", err)
+	}
+	if _, err := fmt.Sscanf(remote[strings.Index(remote, "Recv:"):], "Recv:%f pkts/sec", &recvPPS); err != nil {
+		t.Fatalf("parse Recv: %v", err)
+	}
+	if sentPPS < 10 || sentPPS > 500 || recvPPS < 10 || recvPPS > 500 {
+		t.Errorf("our report as GNS shows it: sent %.1f pkts/s recv %.1f pkts/s (both send ~50 msgs/s)", sentPPS, recvPPS)
+	}
+	if !strings.Contains(remote, "Ping:") {
+		t.Errorf("our report has no ping:\n%s", remote)
+	}
+	// Our detailed status shows GNS's report.
+	ds, _ := g.n.s.DetailedStatus(g.conn)
+	if !strings.Contains(ds, "Peer report ") || !strings.Contains(ds, "s ago: sent ") {
+		t.Errorf("our detailed status lacks the peer's report:\n%s", ds)
+	}
+	t.Logf("our detailed status:\n%s", ds)
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -765,6 +766,7 @@ func (s *sockets) detailedStatus(h Handle) (string, bool) {
 		fmt.Fprintf(&b, "Packets: sent %d recv %d dropped %d dup %d out-of-order %d retransmits %d\n",
 			st.PacketsSent, st.PacketsRecv, st.PacketsDropped, st.PacketsDuplicate, st.PacketsOutOfOrder, st.Retransmits)
 		fmt.Fprintf(&b, "Messages: sent %d recv %d; decode errors %d\n", st.MessagesSent, st.MessagesRecv, st.DecodeError)
+		writePeerReports(&b, c.session.PeerReports(), now)
 	}
 	return b.String(), true
 }
@@ -859,3 +861,29 @@ func (s *sockets) pollEvents(dst []Event) []Event { return s.events.drain(dst) }
 func (s *sockets) eventsPending() bool            { return s.events.pending() }
 
 var _ = snp.ResultOK
+
+// writePeerReports describes the peer's latest connection-quality reports
+// (its view of our packets) for the detailed status.
+func writePeerReports(b *strings.Builder, r snp.PeerReports, now int64) {
+	if r.InstantaneousAt == 0 {
+		b.WriteString("Peer report: none yet (GNS sends one 20-30 s into an active connection)\n")
+	} else {
+		in := r.Instantaneous
+		opt := func(v int64, unit string) string {
+			if v < 0 {
+				return "?"
+			}
+			return strconv.FormatInt(v, 10) + unit
+		}
+		fmt.Fprintf(b, "Peer report %.1fs ago: sent %.1f pkts/s %.1f KB/s, recv %.1f pkts/s %.1f KB/s, ping %s, dropped %s, weird sequence %s, peak jitter %s\n",
+			float64(now-r.InstantaneousAt)/1e6, float64(in.OutPacketsPerSecX10)/10, float64(in.OutBytesPerSec)/1024,
+			float64(in.InPacketsPerSecX10)/10, float64(in.InBytesPerSec)/1024, opt(in.PingMS, " ms"),
+			opt(in.PacketsDroppedPct, "%"), opt(in.PacketsWeirdSequencePct, "%"), opt(in.PeakJitterUsec, " µs"))
+	}
+	if r.LifetimeAt != 0 {
+		l := r.Lifetime
+		fmt.Fprintf(b, "Peer lifetime report %.1fs ago: connected %d s, sent %d pkts %d KB, recv %d pkts %d KB, dropped %d, out of order %d, duplicate %d, lurch %d\n",
+			float64(now-r.LifetimeAt)/1e6, l.ConnectedSeconds, l.PacketsSent, l.KBSent, l.PacketsRecv, l.KBRecv,
+			l.PacketsRecvDropped, l.PacketsRecvOutOfOrder, l.PacketsRecvDuplicate, l.PacketsRecvLurch)
+	}
+}

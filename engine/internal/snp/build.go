@@ -340,6 +340,7 @@ func (s *Session) clampRecRange(begin, end uint64) (uint64, uint64) {
 }
 
 func (s *Session) ackPackets(begin, end uint64, now int64) {
+	s.statsAcked(begin, end, now)
 	begin, end = s.clampRecRange(begin, end)
 	acked := 0
 	for n := begin; n < end; n++ {
@@ -373,6 +374,7 @@ func (s *Session) nackPackets(begin, end uint64, now int64) {
 
 func (s *Session) lostPacket(r *pktRecord, now int64) {
 	r.state = recNacked
+	s.statsLost(r.num)
 	for _, sg := range r.segs {
 		s.lanes[sg.lane].nackRanges(sg.begin, sg.end, r.num)
 	}

@@ -186,18 +186,31 @@ type qualityTracker struct {
 	weird   int64
 	value   float32 // -1 unknown
 	init    bool
+
+	// Of the last interval with packets (for our quality report): the
+	// fractions of packets dropped and out of order/duplicated; -1 unknown.
+	lastDropped, lastWeird float32
+	droppedTotal           int64
 }
 
 func (q *qualityTracker) roll(now int64, dup, ooo int64) {
 	if !q.init {
-		q.value = -1
+		q.value, q.lastDropped, q.lastWeird = -1, -1, -1
 		q.init = true
 	}
 	if now-q.start < qualityInterval {
 		return
 	}
+	weird := dup + ooo - q.weird
+	q.droppedTotal += q.dropped
+	if q.recv > 0 {
+		all := float32(q.recv + q.dropped)
+		q.lastDropped = float32(q.dropped) / all
+		q.lastWeird = min(float32(weird)/all, 1-q.lastDropped)
+	} else {
+		q.lastDropped, q.lastWeird = -1, -1
+	}
 	if q.recv > 5 {
-		weird := dup + ooo - q.weird
 		v := float32(100)
 		if q.dropped > 0 || weird > 0 {
 			v = float32(q.recv-weird) * 100 / float32(q.recv+q.dropped)
@@ -246,7 +259,7 @@ func (s *Session) Status(now int64) Status {
 	st := Status{
 		Ping:             s.ping.smoothed,
 		LocalQuality:     s.quality.value,
-		RemoteQuality:    -1,
+		RemoteQuality:    s.remoteQuality(),
 		OutPacketsPerSec: s.outMeter.pktRate,
 		OutBytesPerSec:   s.outMeter.byteRat,
 		InPacketsPerSec:  s.inMeter.pktRate,

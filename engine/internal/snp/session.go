@@ -212,6 +212,7 @@ type Session struct {
 	inMeter  meter
 	outMeter meter
 	quality  qualityTracker
+	sstats   statsSender
 	created  int64
 }
 
@@ -250,6 +251,7 @@ func NewSession(cfg Config, peerVersion uint32, now int64, deliver Deliverer) *S
 	s.inMeter.start = now
 	s.outMeter.start = now
 	s.quality.start = now
+	s.sstats.instAcked, s.sstats.lifeAcked = now, now
 	return s
 }
 

@@ -365,17 +365,24 @@ const (
 	StatsFlagNotPrimaryTransportE2E = 16
 )
 
-// Stats is the part of CMsgSteamSockets_UDP_Stats we use: the flags, and
-// whether a connection-quality message was present (it implies
-// StatsFlagAckRequestE2E). The quality message itself is skipped.
+// Stats is CMsgSteamSockets_UDP_Stats, the inline stats blob of a data
+// packet: header flags and, now and then, a connection-quality report.
 type Stats struct {
-	HasQuality bool   // 1 CMsgSteamDatagramConnectionQuality
-	Flags      uint32 // 3 varint
+	HasQuality bool              // 1 CMsgSteamDatagramConnectionQuality
+	Quality    ConnectionQuality // valid if HasQuality
+	Flags      uint32            // 3 varint
 }
 
-// Append encodes m after b (flags only; we never send quality stats).
+// Append encodes m after b.
 func (m *Stats) Append(b []byte) []byte {
-	return appendVarint(b, 3, uint64(m.Flags))
+	if m.HasQuality {
+		b = appendSubHeader(b, 1, m.Quality.size())
+		b = m.Quality.Append(b)
+	}
+	if m.Flags != 0 || !m.HasQuality {
+		b = appendVarint(b, 3, uint64(m.Flags))
+	}
+	return b
 }
 
 // Unmarshal decodes b into m without allocating.
@@ -385,6 +392,7 @@ func (m *Stats) Unmarshal(b []byte) error {
 		switch {
 		case f.num == 1 && f.isBytes():
 			m.HasQuality = true
+			return m.Quality.Unmarshal(f.bytes)
 		case f.num == 3 && f.isVarint():
 			m.Flags = uint32(f.u64)
 		}

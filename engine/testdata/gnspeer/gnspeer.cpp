@@ -17,6 +17,8 @@
 //   send COUNT SIZE rel|unrel LANE
 //                               queue COUNT messages; the payload of message
 //                               number M on lane L of size S is pattern(L,M,S)
+//   stream MS SIZE              from now on send one unreliable message of SIZE
+//                               bytes on lane 0 every MS ms (0 stops)
 //   status                      print the real-time status (lanes too)
 //   detailed                    print GetDetailedConnectionStatus
 //   close                       close the connection with linger
@@ -79,6 +81,8 @@ struct SendJob {
 	bool reliable;
 };
 std::deque<SendJob> g_jobs;
+int g_streamMS, g_streamSize;
+SteamNetworkingMicroseconds g_streamNext;
 std::vector<uint8_t> g_buf;
 
 void onStatus(SteamNetConnectionStatusChangedCallback_t *info) {
@@ -253,6 +257,9 @@ bool command(const std::string &line) {
 			return true;
 		}
 		g_jobs.push_back(j);
+	} else if (cmd == "stream") {
+		in >> g_streamMS >> g_streamSize;
+		g_streamNext = SteamNetworkingUtils()->GetLocalTimestamp();
 	} else if (cmd == "status") {
 		printStatus();
 	} else if (cmd == "detailed") {
@@ -362,6 +369,10 @@ int main(int argc, char **argv) {
 			}
 		}
 		g_api->RunCallbacks();
+		if (g_streamMS > 0 && g_connected && g_jobs.empty() && SteamNetworkingUtils()->GetLocalTimestamp() >= g_streamNext) {
+			g_streamNext += SteamNetworkingMicroseconds(g_streamMS) * 1000;
+			g_jobs.push_back(SendJob{1, g_streamSize, 0, false});
+		}
 		pumpSends();
 		receive();
 	}
