@@ -191,6 +191,10 @@ func TestForeignCertRefusedWithBadCert(t *testing.T) {
 	if ice.EndReason(err) != ca.EndRemoteBadCert {
 		t.Fatalf("stolen cert: err %v, want 4003", err)
 	}
+	// Both refusals are counted by the acceptor's trust store.
+	if n := b.Trust().Refused(); n != 2 {
+		t.Fatalf("acceptor counted %d refused certificates, want 2", n)
+	}
 }
 
 func TestDialBeforeLoginAndInvalidIDs(t *testing.T) {

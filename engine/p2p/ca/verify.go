@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,9 +38,14 @@ type Verified struct {
 
 // TrustStore is the set of CA keys a game trusts. Safe for concurrent use.
 type TrustStore struct {
-	mu   sync.RWMutex
-	keys map[uint64]ed25519.PublicKey
+	mu      sync.RWMutex
+	keys    map[uint64]ed25519.PublicKey
+	refused atomic.Int64
 }
+
+// Refused counts certificates Verify refused (forged, foreign CA, expired,
+// wrong identity or app, undecodable).
+func (t *TrustStore) Refused() int64 { return t.refused.Load() }
 
 // NewTrustStore trusts the given CA public keys.
 func NewTrustStore(keys ...ed25519.PublicKey) *TrustStore {
@@ -84,6 +90,14 @@ type VerifyParams struct {
 // ExpectSteamID if set) and the app ID allowed. Failures are *CertError
 // with EndReason 4003.
 func (t *TrustStore) Verify(signed []byte, p VerifyParams) (*Verified, error) {
+	v, err := t.verify(signed, p)
+	if err != nil {
+		t.refused.Add(1)
+	}
+	return v, err
+}
+
+func (t *TrustStore) verify(signed []byte, p VerifyParams) (*Verified, error) {
 	s, err := UnmarshalSigned(signed)
 	if err != nil {
 		return nil, badCert("cannot decode CMsgSteamDatagramCertificateSigned: %v", err)

@@ -312,3 +312,41 @@ func TestHostileBrokerMessages(t *testing.T) {
 		t.Fatalf("node1 %+v", st)
 	}
 }
+
+// TestFloodAcrossNodes: the per-session rate limit applies before the
+// broker, so a flood aimed at a player on another node costs the broker at
+// most the burst.
+func TestFloodAcrossNodes(t *testing.T) {
+	redis := extsvc.Redis(t)
+	n1, n2 := twoNodes(t, redis.Addr, rendezvous.Config{Dev: true, SignalRate: 1, SignalBurst: 5, FloodDisconnect: 1000,
+		TURN: rendezvous.TURNConfig{Disabled: true}})
+	box := newInbox()
+	victim := startClient(t, signaling.Config{Addr: n2.Addr().String(), OnSignal: box.add})
+	vs := waitSession(t, victim)
+	conn, r := rawSession(t, n1.Addr().String())
+	defer conn.Close()
+	const n = 200
+	for i := 0; i < n; i++ {
+		b, _ := proto.Encode(&proto.Msg{T: proto.TSignal, To: vs.Identity, Data: []byte("offer")})
+		if _, err := conn.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, _ := proto.Encode(&proto.Msg{T: proto.TPing})
+	conn.Write(b)
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		m, err := proto.Read(r, 1<<16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.T == proto.TPong { // every signal before the ping was handled
+			break
+		}
+	}
+	st := n1.Stats()
+	if st.Broker.Published+st.FloodDropped != n || st.Broker.Published > 7 {
+		t.Fatalf("node1 %+v: at most the burst (5, plus refill) may reach the broker", st)
+	}
+	poll(t, "the burst delivered", func() bool { return n2.Stats().SignalsForwarded == st.Broker.Published })
+}

@@ -148,6 +148,7 @@ type Stats struct {
 	Malformed        int64 // undecodable frames (connection closed)
 	Refused          int64 // connections refused because the service was full
 	TURNAllocations  int64 // live relay allocations (embedded relay)
+	QueuedBytes      int64 // bytes waiting in all send queues (each ≤ SendQueueBytes)
 	Broker           BrokerStats
 }
 
@@ -267,6 +268,7 @@ func (s *Server) Stats() Stats {
 		st.TURNAllocations = int64(s.relay.allocations())
 	}
 	st.Broker = s.cluster.statsSnapshot()
+	st.QueuedBytes = s.queuedBytes()
 	return st
 }
 

@@ -213,3 +213,20 @@ func (sess *session) shutdown() {
 }
 
 func encodeFrame(m *proto.Msg) ([]byte, error) { return proto.Encode(m) }
+
+// queuedBytes sums the send queues of all sessions (Stats).
+func (s *Server) queuedBytes() int64 {
+	s.mu.Lock()
+	sessions := make([]*session, 0, len(s.sessions))
+	for _, sess := range s.sessions {
+		sessions = append(sessions, sess)
+	}
+	s.mu.Unlock()
+	var n int64
+	for _, sess := range sessions {
+		sess.mu.Lock()
+		n += int64(sess.queuedBytes)
+		sess.mu.Unlock()
+	}
+	return n
+}
