@@ -4,8 +4,27 @@
 // player its own way. The rendezvous service verifies them with the same
 // shared secret and refuses replays.
 //
-// Format (ASCII, URL-safe): gst1.<steamid>.<expiry unix>.<nonce hex>.<mac>
-// where mac = base64url(HMAC-SHA256(secret, "gst1.<steamid>.<expiry>.<nonce>")).
+// Format (ASCII, URL-safe), five fields joined by ".":
+//
+//	gst1.<steamid>.<expiry>.<nonce>.<mac>
+//
+// The fields:
+//   - steamid: the player's 64-bit SteamID in decimal, no leading zeros
+//     (an individual or game-server ID, e.g. 76561197960265729);
+//   - expiry: Unix time in seconds, decimal; the service refuses tokens
+//     already expired or expiring further ahead than its TokenMaxTTL
+//     (10 min by default), so mint them just before use;
+//   - nonce: 16 random bytes as 32 lowercase hex digits; each token logs in
+//     once (replays are refused and counted, on every service node);
+//   - mac: HMAC-SHA256 keyed with the shared secret (the exact bytes of
+//     RENDEZVOUS_TOKEN_SECRET, at least 16) over the ASCII text
+//     "gst1.<steamid>.<expiry>.<nonce>", encoded base64url without padding
+//     (RFC 4648 section 5, 43 characters).
+//
+// Test vector (TestDocumentedVector): secret "example-secret-0123456789",
+// steamid 76561197960265729, expiry 1700000000, nonce
+// 00112233445566778899aabbccddeeff give
+// gst1.76561197960265729.1700000000.00112233445566778899aabbccddeeff.FsstrF_fez0FNuxSLmygvgeOxoMTKdK6m80qi9Fvcno
 package token
 
 import (
@@ -66,8 +85,12 @@ func mintAt(secret []byte, steamID uint64, expiry time.Time) (string, error) {
 	if _, err := rand.Read(nonce[:]); err != nil {
 		return "", err
 	}
+	return mintWith(secret, steamID, expiry, nonce), nil
+}
+
+func mintWith(secret []byte, steamID uint64, expiry time.Time, nonce [16]byte) string {
 	body := prefix + "." + strconv.FormatUint(steamID, 10) + "." + strconv.FormatInt(expiry.Unix(), 10) + "." + hex.EncodeToString(nonce[:])
-	return body + "." + sign(secret, body), nil
+	return body + "." + sign(secret, body)
 }
 
 func sign(secret []byte, body string) string {

@@ -183,3 +183,19 @@ func TestSharedReplayStore(t *testing.T) {
 		t.Fatalf("a token refused for a store failure is still consumed: %v", err)
 	}
 }
+
+// TestDocumentedVector checks the package documentation's test vector (its
+// MAC was computed independently with Python's hmac module), so a backend
+// written in another language can check its minting against it.
+func TestDocumentedVector(t *testing.T) {
+	const want = "gst1.76561197960265729.1700000000.00112233445566778899aabbccddeeff.FsstrF_fez0FNuxSLmygvgeOxoMTKdK6m80qi9Fvcno"
+	nonce := [16]byte{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff}
+	secret := []byte("example-secret-0123456789")
+	if got := mintWith(secret, 76561197960265729, time.Unix(1700000000, 0), nonce); got != want {
+		t.Fatalf("minted %s\nwant   %s", got, want)
+	}
+	c, err := Parse(secret, want)
+	if err != nil || c.SteamID != 76561197960265729 || c.Expiry.Unix() != 1700000000 {
+		t.Fatalf("parse: %+v %v", c, err)
+	}
+}
