@@ -14,6 +14,12 @@
 // connections, a per-session send queue of SendQueueBytes, frames of at most
 // MaxFrame bytes, and a bounded token replay cache. Floods, unknown
 // identities, oversized and malformed frames are refused and counted (Stats).
+//
+// At scale, relaying moves to external coturn servers (TURNConfig.External,
+// turn_external.go) and several nodes share signaling, presence and the
+// token replay check through Redis pub/sub (Config.Broker, cluster.go).
+// README.md in this directory documents the command's flags, defaults and
+// the login token format.
 package rendezvous
 
 import (
