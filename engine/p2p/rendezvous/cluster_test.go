@@ -20,7 +20,7 @@ import (
 )
 
 // twoNodes starts two service nodes sharing a Redis broker and a CA.
-func twoNodes(t *testing.T, redisAddr string, cfg rendezvous.Config) (*rendezvous.Server, *rendezvous.Server) {
+func twoNodes(t testing.TB, redisAddr string, cfg rendezvous.Config) (*rendezvous.Server, *rendezvous.Server) {
 	t.Helper()
 	if cfg.CA == nil {
 		cfg.CA, _ = ca.GenerateAuthority()

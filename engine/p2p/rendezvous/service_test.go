@@ -22,7 +22,7 @@ import (
 
 var secret = []byte("test-secret-0123456789")
 
-func startServer(t *testing.T, cfg rendezvous.Config) *rendezvous.Server {
+func startServer(t testing.TB, cfg rendezvous.Config) *rendezvous.Server {
 	t.Helper()
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:0"
@@ -70,7 +70,7 @@ func (b *inbox) wait(t *testing.T, want string) {
 	}
 }
 
-func startClient(t *testing.T, cfg signaling.Config) *signaling.Client {
+func startClient(t testing.TB, cfg signaling.Config) *signaling.Client {
 	t.Helper()
 	c, err := signaling.Start(cfg)
 	if err != nil {
@@ -80,7 +80,7 @@ func startClient(t *testing.T, cfg signaling.Config) *signaling.Client {
 	return c
 }
 
-func waitSession(t *testing.T, c *signaling.Client) signaling.Session {
+func waitSession(t testing.TB, c *signaling.Client) signaling.Session {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -91,7 +91,7 @@ func waitSession(t *testing.T, c *signaling.Client) signaling.Session {
 	return s
 }
 
-func poll(t *testing.T, what string, cond func() bool) {
+func poll(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
