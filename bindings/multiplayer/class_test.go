@@ -187,3 +187,22 @@ func TestPutToPeerThatLeftIsNotAnError(t *testing.T) {
 		return countEvents(h.events, false, id) == 1
 	})
 }
+
+func TestPutToDisconnectedPeerBeforePollIsDropped(t *testing.T) {
+	h, port := startHost(t)
+	c := connect(t, h, port)
+	id := c.p.UniqueID()
+	h.p.DisconnectPeer(id, false)
+	// SceneMultiplayer learns of the disconnection from the next poll's
+	// peer_disconnected; until then it may still target the peer.
+	h.p.SetTargetPeer(id)
+	if err := h.p.PutPacket([]byte("sync")); err != nil {
+		t.Fatalf("put to a peer awaiting its peer_disconnected: %v", err)
+	}
+	if ev := h.p.Poll(); countEvents(ev, false, id) != 1 {
+		t.Fatalf("poll after disconnect_peer: %v", ev)
+	}
+	if err := h.p.PutPacket([]byte("late")); Code(err) != ErrInvalidParameter {
+		t.Fatalf("put after peer_disconnected was reported: %v, want ERR_INVALID_PARAMETER", err)
+	}
+}

@@ -154,6 +154,10 @@ type Peer struct {
 	incoming []Packet
 	events   []Event
 	refuse   bool
+	// leaving holds the ids dropped by DisconnectPeer whose
+	// peer_disconnected the next Poll reports: until then Godot may still
+	// address them, and such packets are dropped without an error.
+	leaving map[int32]bool
 
 	target   int32
 	channel  int
@@ -171,6 +175,7 @@ func (p *Peer) resetLocked() {
 	p.byID = map[int32]*remote{}
 	p.incoming = nil
 	p.events = nil
+	p.leaving = nil
 	p.target = TargetBroadcast
 }
 
@@ -298,7 +303,7 @@ func (p *Peer) Poll() []Event {
 	defer p.mu.Unlock()
 	if p.sockets == nil {
 		ev := p.events
-		p.events = nil
+		p.events, p.leaving = nil, nil
 		return ev
 	}
 	for _, e := range p.sockets.PollEvents(nil) {
@@ -316,7 +321,7 @@ func (p *Peer) Poll() []Event {
 		}
 	}
 	ev := p.events
-	p.events = nil
+	p.events, p.leaving = nil, nil
 	return ev
 }
 
@@ -497,6 +502,9 @@ func (p *Peer) PutPacket(data []byte) error {
 		}
 	case p.target > 0:
 		r := p.byID[p.target]
+		if r == nil && p.leaving[p.target] {
+			return nil // disconnect_peer'd; its peer_disconnected is still queued
+		}
 		if r == nil {
 			return fail(ErrInvalidParameter, "peer %d is not connected to this peer (clients reach other clients through the server relay)", p.target)
 		}
@@ -608,6 +616,10 @@ func (p *Peer) DisconnectPeer(id int32, force bool) {
 	}
 	p.sockets.CloseConnection(r.conn, engine.EndAppGeneric, "disconnect_peer", !force)
 	p.dropLocked(r, true)
+	if p.leaving == nil {
+		p.leaving = map[int32]bool{}
+	}
+	p.leaving[id] = true
 }
 
 // PeerIDs lists connected peer ids (sorted).
