@@ -22,6 +22,15 @@ elif ((probe_rc != 0)); then
   exit 1
 fi
 
+# The README's five lines, in one process.
+five_rc=0
+five_out=$(godot_run -s res://multiplayer/five_lines.gd 2>&1) || five_rc=$?
+grep -v -e 'Falling back to dummy PhysicsServer2D' -e 'at: initialize_physics' -e '^$' <<<"$five_out" | sed 's/^/  five-lines| /'
+if ((five_rc != 0)) || grep -qE 'SCRIPT ERROR|leaked at exit|still in use at exit' <<<"$five_out"; then
+  echo "multiplayer: the README's five lines FAILED (exit $five_rc)" >&2
+  exit 1
+fi
+
 tmp=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -60,8 +69,8 @@ if ((server_rc != 0 || client_rc != 0)); then
   echo "multiplayer: FAILED" >&2
   exit 1
 fi
-if grep -q 'SCRIPT ERROR' "$tmp/server.log" "$tmp/client.log"; then
-  echo "multiplayer: FAILED (script errors in the logs)" >&2
+if grep -qE 'SCRIPT ERROR|leaked at exit|still in use at exit' "$tmp/server.log" "$tmp/client.log"; then
+  echo "multiplayer: FAILED (script errors or leaks in the logs)" >&2
   exit 1
 fi
 echo "multiplayer: passed"
