@@ -46,6 +46,7 @@ func drainEvents() {
 	shared.mu.Lock()
 	if shared.eng != nil {
 		shared.pending = shared.eng.PollEvents(shared.pending)
+		routeClaimsLocked() // events of SteamMultiplayerPeer's P2P connections (p2p_share.go)
 	}
 	shared.mu.Unlock()
 	for {

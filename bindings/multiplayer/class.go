@@ -7,7 +7,19 @@ import (
 	"time"
 
 	"godotsteam-sockets/bindings"
+	"godotsteam-sockets/engine"
+	"godotsteam-sockets/engine/p2p/ca"
 )
+
+// newTransport lends the Steam singleton's P2P-enabled engine (a variable
+// so tests can count or replace it).
+var newTransport = func(h bindings.Host) (Transport, error) {
+	t, err := bindings.NewP2PTransport(h)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
 
 // ClassName is the class the extension registers; ParentClass is the
 // engine class its instances are built on.
@@ -111,11 +123,36 @@ func (o *Object) Call(i int, raw []any) (ret any, cerr bindings.CallError) {
 		}
 		return o.fail(m.Name, o.Peer.CreateClient(a[0].(string), int(port), opts))
 	case "create_host":
-		return o.fail(m.Name, fail(ErrUnavailable, "hosting by virtual port needs P2P, which the engine does not provide yet; "+
-			"use create_host_ip(port) and create_client_ip(address, port)"))
+		vport := a[0].(int64)
+		opts, err := bindings.ConfigOptions(a[1].(*bindings.Dictionary))
+		if err != nil {
+			return o.fail(m.Name, fail(ErrInvalidParameter, "%v", err))
+		}
+		if vport < 0 || vport > 65535 {
+			return o.fail(m.Name, fail(ErrInvalidParameter, "virtual_port %d out of range 0..65535", vport))
+		}
+		t, err := newTransport(o.host)
+		if err != nil {
+			return o.fail(m.Name, fail(ErrUnavailable, "P2P is not available: %v (create_host_ip(port) needs no service)", err))
+		}
+		return o.fail(m.Name, o.Peer.CreateHostP2P(t, int(vport), opts))
 	case "create_client":
-		return o.fail(m.Name, fail(ErrUnavailable, "connecting by identity needs P2P, which the engine does not provide yet; "+
-			"use create_client_ip(address, port)"))
+		id, vport := uint64(a[0].(int64)), a[1].(int64)
+		opts, err := bindings.ConfigOptions(a[2].(*bindings.Dictionary))
+		if err != nil {
+			return o.fail(m.Name, fail(ErrInvalidParameter, "%v", err))
+		}
+		if vport < 0 || vport > 65535 {
+			return o.fail(m.Name, fail(ErrInvalidParameter, "virtual_port %d out of range 0..65535", vport))
+		}
+		if !ca.ValidSteamID(id) {
+			return o.fail(m.Name, fail(ErrInvalidParameter, "%d is not a valid Steam ID (use the host's Steam.getSteamID())", int64(id)))
+		}
+		t, err := newTransport(o.host)
+		if err != nil {
+			return o.fail(m.Name, fail(ErrUnavailable, "P2P is not available: %v (create_client_ip(address, port) needs no service)", err))
+		}
+		return o.fail(m.Name, o.Peer.CreateClientP2P(t, engine.SteamIDIdentity(id), int(vport), opts))
 	case "get_listen_port":
 		return int64(o.Peer.ListenPort()), bindings.CallError{}
 	}

@@ -9,11 +9,16 @@ import (
 )
 
 type fakeHost struct {
-	mu     sync.Mutex
-	errors []string
+	mu      sync.Mutex
+	errors  []string
+	signals []string
 }
 
-func (h *fakeHost) EmitSignal(string, []any) {}
+func (h *fakeHost) EmitSignal(name string, _ []any) {
+	h.mu.Lock()
+	h.signals = append(h.signals, name)
+	h.mu.Unlock()
+}
 func (h *fakeHost) PrintError(msg string) {
 	h.mu.Lock()
 	h.errors = append(h.errors, msg)
@@ -60,7 +65,14 @@ func TestClassDescription(t *testing.T) {
 	}
 }
 
+func noServiceEnv(t *testing.T) {
+	for _, k := range []string{bindings.EnvRendezvous, bindings.EnvRendezvousToken, bindings.EnvRelayOnly, bindings.EnvCAKey} {
+		t.Setenv(k, "")
+	}
+}
+
 func TestObjectCallArgumentsAndErrors(t *testing.T) {
+	noServiceEnv(t)
 	fh := &fakeHost{}
 	o := NewObject(fh)
 	defer o.Close()
@@ -82,8 +94,10 @@ func TestObjectCallArgumentsAndErrors(t *testing.T) {
 		{"client port 0", client, []any{"127.0.0.1", int64(0)}, bindings.CallOK, ErrInvalidParameter, "out of range"},
 		{"host name", client, []any{"example.com", int64(5)}, bindings.CallOK, ErrInvalidParameter, "not an IP address"},
 		{"bad option", host, []any{int64(0), dict("x", int64(1))}, bindings.CallOK, ErrInvalidParameter, "config_options key"},
-		{"p2p host", cHost, []any{int64(0)}, bindings.CallOK, ErrUnavailable, "needs P2P"},
-		{"p2p client", cPeer, []any{int64(76561198000000000), int64(0)}, bindings.CallOK, ErrUnavailable, "needs P2P"},
+		{"p2p host", cHost, []any{int64(0)}, bindings.CallOK, ErrUnavailable, "P2P is not available: no rendezvous service configured"},
+		{"p2p client", cPeer, []any{int64(76561198000000000), int64(0)}, bindings.CallOK, ErrUnavailable, "P2P is not available"},
+		{"p2p bad id", cPeer, []any{int64(5), int64(0)}, bindings.CallOK, ErrInvalidParameter, "not a valid Steam ID"},
+		{"p2p port", cHost, []any{int64(70000)}, bindings.CallOK, ErrInvalidParameter, "out of range"},
 	}
 	for _, c := range cases {
 		ret, cerr := o.Call(c.method, c.args)

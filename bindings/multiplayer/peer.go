@@ -144,6 +144,7 @@ type Peer struct {
 	mu sync.Mutex
 
 	sockets  *engine.Sockets
+	shared   Transport // non-nil: sockets is not ours (P2P over the shared engine)
 	listen   engine.Handle
 	group    engine.Handle
 	server   bool
@@ -267,15 +268,96 @@ func (p *Peer) configureLanes(c engine.Handle) {
 // returns to DISCONNECTED. Safe at any time, repeatable.
 func (p *Peer) Close() {
 	p.mu.Lock()
-	s := p.sockets
-	p.sockets = nil
+	s, shared := p.sockets, p.shared
+	if s != nil && shared != nil {
+		// Not our engine: close only what this peer opened.
+		for c := range p.byConn {
+			s.CloseConnection(c, engine.EndAppGeneric, "close", false)
+		}
+		if p.listen != engine.InvalidHandle {
+			s.CloseListenSocket(p.listen)
+		}
+		s.DestroyPollGroup(p.group)
+		shared.Release()
+	}
+	p.sockets, p.shared, p.listen = nil, nil, engine.InvalidHandle
 	p.status = StatusDisconnected
 	p.server, p.selfID = false, 0
 	p.resetLocked()
 	p.mu.Unlock()
-	if s != nil {
+	if s != nil && shared == nil {
 		s.Close()
 	}
+}
+
+// Transport is an engine a Peer uses without owning it: the Steam
+// singleton's engine, logged in to the P2P service. Claim routes the events
+// of a listen socket (and the connections it accepts) or of a connection to
+// Events instead of the singleton's signals; Release stops that and drops
+// what is queued. The peer closes its own handles, never the engine.
+type Transport interface {
+	Sockets() *engine.Sockets
+	Claim(h engine.Handle)
+	Events() []engine.Event
+	Release()
+}
+
+// releaseOnError gives t back when a P2P creation fails: the peer keeps a
+// transport only while it uses it.
+func releaseOnError(t Transport, err *error) {
+	if *err != nil {
+		t.Release()
+	}
+}
+
+// CreateHostP2P listens on a P2P virtual port of t's engine (identity-based
+// connections through the rendezvous service).
+func (p *Peer) CreateHostP2P(t Transport, virtualPort int, opts []engine.ConfigOption) (err error) {
+	defer releaseOnError(t, &err)
+	if virtualPort < 0 || virtualPort > 65535 {
+		return fail(ErrInvalidParameter, "virtual_port %d out of range 0..65535", virtualPort)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.status != StatusDisconnected {
+		return fail(ErrAlreadyInUse, "already active: call close() before creating a new host or client")
+	}
+	s := t.Sockets()
+	ls, lerr := s.CreateListenSocketP2P(virtualPort, opts)
+	if lerr != nil || ls == engine.InvalidHandle {
+		return fail(ErrCantCreate, "cannot listen on P2P virtual port %d: %v", virtualPort, lerr)
+	}
+	t.Claim(ls)
+	p.resetLocked()
+	p.sockets, p.shared, p.listen, p.group = s, t, ls, s.CreatePollGroup()
+	p.server, p.selfID, p.status = true, ServerID, StatusConnected
+	return nil
+}
+
+// CreateClientP2P connects to the P2P listen socket of identity to on virtualPort.
+func (p *Peer) CreateClientP2P(t Transport, to engine.Identity, virtualPort int, opts []engine.ConfigOption) (err error) {
+	defer releaseOnError(t, &err)
+	if virtualPort < 0 || virtualPort > 65535 {
+		return fail(ErrInvalidParameter, "virtual_port %d out of range 0..65535", virtualPort)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.status != StatusDisconnected {
+		return fail(ErrAlreadyInUse, "already active: call close() before creating a new host or client")
+	}
+	s := t.Sockets()
+	c, cerr := s.ConnectP2P(to, virtualPort, opts)
+	if cerr != nil || c == engine.InvalidHandle {
+		return fail(ErrCantConnect, "cannot connect to %v on P2P virtual port %d: %v", to, virtualPort, cerr)
+	}
+	t.Claim(c)
+	p.resetLocked()
+	p.sockets, p.shared, p.listen, p.group = s, t, engine.InvalidHandle, s.CreatePollGroup()
+	s.SetConnectionPollGroup(c, p.group)
+	p.configureLanes(c)
+	p.server, p.selfID, p.status = false, 0, StatusConnecting
+	p.byConn[c] = &remote{conn: c, id: ServerID}
+	return nil
 }
 
 // stableID maps a connection's remote identity to a 31-bit id (2..2^31-1),
@@ -306,7 +388,13 @@ func (p *Peer) Poll() []Event {
 		p.events, p.leaving = nil, nil
 		return ev
 	}
-	for _, e := range p.sockets.PollEvents(nil) {
+	var evs []engine.Event
+	if p.shared != nil {
+		evs = p.shared.Events()
+	} else {
+		evs = p.sockets.PollEvents(nil)
+	}
+	for _, e := range evs {
 		if ch, ok := e.(*engine.ConnectionStatusChanged); ok {
 			p.onStatusLocked(ch)
 		}

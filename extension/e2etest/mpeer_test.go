@@ -377,8 +377,8 @@ func TestSteamMultiplayerPeerMisuse(t *testing.T) {
 		want   int64
 		log    string
 	}{
-		{"create_host", []V{Int(0), Dict()}, errUnavailable, "needs P2P"},
-		{"create_client", []V{Int(76561198000000000), Int(0), Dict()}, errUnavailable, "needs P2P"},
+		{"create_host", []V{Int(0), Dict()}, errUnavailable, "P2P is not available"},
+		{"create_client", []V{Int(76561198000000000), Int(0), Dict()}, errUnavailable, "P2P is not available"},
 		{"create_client_ip", []V{Str("not an address"), Int(1), Dict()}, errInvalidParam, "not an IP address"},
 		{"create_host_ip", []V{Int(-1), Dict()}, errInvalidParam, "out of range"},
 		{"create_host_ip", []V{Int(0), Dict(Str("k"), Int(1))}, errInvalidParam, "config_options key"},
@@ -473,4 +473,71 @@ func TestSteamMultiplayerPeerDescribe(t *testing.T) {
 			t.Errorf("%s: methods %v", v, sig)
 		}
 	}
+}
+
+// create_host / create_client by virtual port and identity: two games, the
+// host running the rendezvous service inside itself, through the real ABI.
+func TestSteamMultiplayerPeerP2P(t *testing.T) {
+	host := newGame(t, "host", "4.6", CallPath)
+	joiner := newGame(t, "joiner", "4.6", CallPath)
+	host.init()
+	joiner.init()
+	addr := host.str("startRendezvousService", Str("127.0.0.1:0"), Dict())
+	if !joiner.bool("setRendezvousService", Str(addr), Dict()) {
+		t.Fatal("setRendezvousService returned false")
+	}
+	srv := newMPPeer(t, host.Host, CallPath)
+	cli := newMPPeer(t, joiner.Host, CallPath)
+	if rc := srv.callInt("create_host", Int(3), Dict()); rc != errOK {
+		t.Fatalf("create_host(3): %d", rc)
+	}
+	waitAuthenticated(t, host)
+	hostID := host.int("getSteamID")
+	if rc := cli.callInt("create_client", Int(hostID), Int(3), Dict()); rc != errOK {
+		t.Fatalf("create_client(%d, 3): %d", hostID, rc)
+	}
+	pollUntil(t, "P2P client connected", func() bool {
+		host.pump()
+		joiner.pump()
+		return cli.vInt("_get_connection_status") == statusConnected && len(srv.signals) > 0
+	}, srv, cli)
+	cid := cli.vInt("_get_unique_id")
+	if s := srv.takeSignals(); len(s) != 1 || s[0] != fmt.Sprintf("peer_connected(%d)", cid) {
+		t.Fatalf("server signals %v", s)
+	}
+	if s := cli.takeSignals(); len(s) != 1 || s[0] != "peer_connected(1)" {
+		t.Fatalf("client signals %v", s)
+	}
+	// The peer's connections are its own: no Steam status signal for them.
+	for _, g := range []*game{host, joiner} {
+		for _, ev := range g.TakeSignals() {
+			if ev.Name == "network_connection_status_changed" {
+				t.Fatalf("%s: the peer's connection reached the Steam singleton's signals", g.name)
+			}
+		}
+	}
+	data := payload(70<<10, 3)
+	cli.v("_set_transfer_mode", Int(modeReliable))
+	cli.v("_set_transfer_channel", Int(6))
+	cli.v("_set_target_peer", Int(1))
+	if rc := cli.vInt("_put_packet_script", Bytes(data)); rc != errOK {
+		t.Fatalf("put_packet: %d", rc)
+	}
+	pollUntil(t, "P2P packet", func() bool { return srv.vInt("_get_available_packet_count") > 0 }, srv, cli)
+	if srv.vInt("_get_packet_peer") != cid || srv.vInt("_get_packet_channel") != 6 {
+		t.Fatal("P2P packet info")
+	}
+	if got, _ := srv.v("_get_packet_script").([]byte); !bytes.Equal(got, data) {
+		t.Fatalf("P2P packet: %d bytes", len(got))
+	}
+	cli.v("_close")
+	pollUntil(t, "host sees the leave", func() bool { return len(srv.signals) > 0 }, srv)
+	if s := srv.takeSignals(); len(s) != 1 || s[0] != fmt.Sprintf("peer_disconnected(%d)", cid) {
+		t.Fatalf("server signals after leave %v", s)
+	}
+	srv.v("_close")
+	srv.free()
+	cli.free()
+	host.Quit()
+	joiner.Quit()
 }
