@@ -132,6 +132,8 @@ test-rest: check-go check-cc check-cjson
 	$(GO) test -count=1 -timeout 900s $$pkgs
 	# The 20 MB transfer under loss/duplication/reordering/lag is skipped under -race (too slow there).
 	$(GO) test -count=1 -timeout 900s -run 'TestSimFaultyTransfer20MB' ./engine/internal/snp
+	# So is the rendezvous slow-receiver bound (13 MB of frames through the service).
+	$(GO) test -count=1 -timeout 300s -run 'TestSlowReceiverQueueBounded' ./engine/p2p/rendezvous
 
 # The Windows library must keep cross-compiling; built into build/ so godot_project/bin/ is left alone.
 test-windows-build: check-go ## check that the Windows .dll builds (skipped without mingw-w64)

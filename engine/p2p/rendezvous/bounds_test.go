@@ -60,6 +60,11 @@ func TestPendingLoginsBounded(t *testing.T) {
 // A receiver that stops reading costs the service at most SendQueueBytes:
 // signals past it are dropped and counted, the sender is unaffected.
 func TestSlowReceiverQueueBounded(t *testing.T) {
+	if raceEnabled {
+		// ~13 MB of JSON frames must pass to fill the kernel's socket
+		// buffers first: seconds normally, far longer under -race.
+		t.Skip("runs in the non-race test stage (13 MB through the service)")
+	}
 	const queue = 64 << 10
 	srv := startServer(t, rendezvous.Config{Dev: true, SendQueueBytes: queue, SignalRate: 1e6, SignalBurst: 1e6,
 		TURN: rendezvous.TURNConfig{Disabled: true}})
@@ -82,10 +87,13 @@ func TestSlowReceiverQueueBounded(t *testing.T) {
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	poll(t, "all signals processed", func() bool {
-		st := srv.Stats()
-		return st.SignalsForwarded+st.QueueDropped == n
-	})
+	deadline := time.Now().Add(60 * time.Second)
+	for st := srv.Stats(); st.SignalsForwarded+st.QueueDropped+st.UnknownIdentity != n; st = srv.Stats() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not all %d signals processed: %+v", n, st)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	st := srv.Stats()
 	t.Logf("%d signals: %d forwarded (queue + socket buffers), %d dropped, %d bytes queued", n, st.SignalsForwarded, st.QueueDropped, st.QueuedBytes)
 	if st.QueueDropped == 0 || st.QueuedBytes > queue {

@@ -149,7 +149,7 @@ type Stats struct {
 	UnknownIdentity  int64 // signals for an identity that is not logged in
 	FloodDropped     int64 // signals dropped by the per-session rate limit
 	FloodDisconnects int64
-	QueueDropped     int64 // frames dropped because the receiver's queue was full
+	QueueDropped     int64 // frames dropped because the receiver's queue was full (or it was closing)
 	Oversize         int64 // frames over MaxFrame (connection closed)
 	Malformed        int64 // undecodable frames (connection closed)
 	Refused          int64 // connections refused because the service was full

@@ -153,9 +153,8 @@ func (sess *session) enqueue(m *proto.Msg, control bool) bool {
 	sess.mu.Lock()
 	if sess.closed || (!control && sess.queuedBytes+len(b) > sess.srv.cfg.SendQueueBytes) {
 		sess.mu.Unlock()
-		if !sess.closed {
-			sess.srv.stats.queueDropped.Add(1)
-		}
+		// Counted also when the receiver is closing: the frame is lost.
+		sess.srv.stats.queueDropped.Add(1)
 		return false
 	}
 	select {
