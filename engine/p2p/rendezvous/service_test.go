@@ -134,6 +134,8 @@ func TestDevLoginAndSignaling(t *testing.T) {
 	}
 	boxB.wait(t, sa.Identity+"|offer")
 	boxA.wait(t, sb.Identity+"|answer")
+	// A forward is counted just after queueing, possibly after delivery.
+	poll(t, "forwards counted", func() bool { return srv.Stats().SignalsForwarded == 2 })
 	if st := srv.Stats(); st.SignalsForwarded != 2 || st.Sessions != 2 || st.LoginsOK != 2 {
 		t.Fatalf("stats %+v", st)
 	}
