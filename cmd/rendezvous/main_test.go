@@ -191,3 +191,19 @@ func TestTwoNodesFromTheCommand(t *testing.T) {
 		}
 	}
 }
+
+// External TURN servers need the shared secret: the command refuses to
+// start without it and says which variable to set.
+func TestExternalTURNNeedsSecret(t *testing.T) {
+	t.Setenv(envTURNSecret, "")
+	var out, errOut bytes.Buffer
+	code := run([]string{"--dev", "--listen", "127.0.0.1:0", "--no-turn", "--turn-external", "turn:relay.example.com:3478"}, &out, &errOut, nil)
+	if code != 1 || !strings.Contains(errOut.String(), envTURNSecret) {
+		t.Fatalf("exit %d, %q", code, errOut.String())
+	}
+	errOut.Reset()
+	code = run([]string{"--dev", "--listen", "127.0.0.1:0", "--no-turn", "--turn-external", "relay.example.com:3478"}, &out, &errOut, nil)
+	if code != 1 || !strings.Contains(errOut.String(), "not a stun:") {
+		t.Fatalf("exit %d, %q", code, errOut.String())
+	}
+}
