@@ -215,6 +215,26 @@ func (s *sockets) getFakeIP(firstPort int) FakeIPResult {
 	return FakeIPResult{Result: ResultNoMatch, Identity: id}
 }
 
+// resetFakeIP forgets our FakeIP and closes the fake UDP server ports
+// (ResetIdentity: they belonged to the old identity). A request still in
+// flight reports its result as usual.
+func (s *sockets) resetFakeIP() {
+	f := &s.fake
+	f.mu.Lock()
+	ports := make([]*FakeUDPPort, 0, len(f.udpPorts))
+	for _, p := range f.udpPorts {
+		ports = append(ports, p)
+	}
+	f.done, f.result = false, FakeIPResult{}
+	if !f.pending {
+		f.requested = 0
+	}
+	f.mu.Unlock()
+	for _, p := range ports {
+		p.Close()
+	}
+}
+
 // ourFakeIP returns our global FakeIP and the port at index idx, if
 // allocated.
 func (s *sockets) ourFakeIP(idx int) (netip.AddrPort, bool) {

@@ -837,6 +837,7 @@ func (s *sockets) resetIdentity(id Identity) {
 	s.idMu.Lock()
 	s.localID = id
 	s.idMu.Unlock()
+	s.resetFakeIP() // the FakeIP and fake UDP ports belonged to the old identity (fakeip.go)
 	s.reg.mu.Lock()
 	conns := make([]*conn, 0, len(s.reg.conns))
 	for _, c := range s.reg.conns {

@@ -461,3 +461,23 @@ func TestEngineHostedDedicatedServer(t *testing.T) {
 		t.Fatalf("address without SDR_LISTEN_PORT: %v", res)
 	}
 }
+
+func TestEngineResetIdentityForgetsFakeIP(t *testing.T) {
+	srv := startService(t, rendezvous.Config{})
+	a := newPlayer(t, srv.Addr().String(), p2p.Config{})
+	requestFakeIP(t, a, 1)
+	port, err := a.s.CreateFakeUDPPort(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.s.ResetIdentity(engine.SteamIDIdentity(76561197960265999))
+	if r := a.s.GetFakeIP(0); r.Result != engine.ResultNoMatch || r.Identity != engine.SteamIDIdentity(76561197960265999) {
+		t.Fatalf("after ResetIdentity: %+v", r)
+	}
+	if r := port.SendTo(netip.MustParseAddrPort("169.254.1.1:2000"), []byte("x"), 0); r != engine.ResultInvalidState {
+		t.Fatalf("server port survived ResetIdentity: %v", r)
+	}
+	if _, err := a.s.CreateListenSocketP2PFakeIP(0, nil); err == nil {
+		t.Fatal("FakeIP listen socket after ResetIdentity without a new request")
+	}
+}
