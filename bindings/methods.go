@@ -3,7 +3,6 @@ package bindings
 import (
 	"math"
 	"net/netip"
-	"os"
 	"strconv"
 
 	"godotsteam-sockets/engine"
@@ -30,11 +29,6 @@ const noBackend = "this needs the Steam backend (Valve's signalling, relays, Fak
 
 func (s *Steam) acceptConnection(a args) any {
 	return int64(s.sockets().AcceptConnection(a.handle(0)))
-}
-
-func (s *Steam) beginAsyncRequestFakeIP(a args) any {
-	s.errorf("Steam.beginAsyncRequestFakeIP: FakeIP allocation %s. Returning false; no fake_ip_result will follow.", noBackend)
-	return false
 }
 
 func (s *Steam) closeConnection(a args) any {
@@ -122,7 +116,7 @@ func (s *Steam) optionsArg(method string, d *Dictionary) ([]engine.ConfigOption,
 func (s *Steam) connectByIPAddress(a args) any {
 	addr := s.ipArg("connectByIPAddress", a.str(0))
 	opts, ok := s.optionsArg("connectByIPAddress", a.dict(1))
-	if !ok {
+	if !ok || !s.ensureFakeIPNode("connectByIPAddress", addr) { // FakeIPs go through the service (fakeip.go)
 		return int64(0)
 	}
 	h, err := s.sockets().ConnectByIPAddress(addr, opts)
@@ -154,26 +148,6 @@ func errText(err error) string {
 	return err.Error()
 }
 
-func (s *Steam) connectToHostedDedicatedServer(a args) any {
-	s.errorf("Steam.connectToHostedDedicatedServer: Valve-hosted (SDR) servers need relay tickets; %s. Returning 0.", noBackend)
-	return int64(0)
-}
-
-func (s *Steam) createFakeUDPPort(a args) any {
-	s.errorf("Steam.createFakeUDPPort: FakeIP ports %s. Nothing was created.", noBackend)
-	return nil
-}
-
-func (s *Steam) createHostedDedicatedServerListenSocket(a args) any {
-	s.errorf("Steam.createHostedDedicatedServerListenSocket: Valve-hosted (SDR) listen sockets %s. Returning 0.", noBackend)
-	return int64(0)
-}
-
-func (s *Steam) createListenSocketP2PFakeIP(a args) any {
-	s.errorf("Steam.createListenSocketP2PFakeIP: FakeIP listen sockets %s. Returning 0.", noBackend)
-	return int64(0)
-}
-
 func (s *Steam) createPollGroup(a args) any {
 	return int64(s.sockets().CreatePollGroup())
 }
@@ -188,11 +162,6 @@ func (s *Steam) createSocketPair(a args) any {
 
 func (s *Steam) destroyPollGroup(a args) any {
 	return s.sockets().DestroyPollGroup(a.handle(0))
-}
-
-func (s *Steam) findRelayAuthTicketForServer(a args) any {
-	s.errorf("Steam.findRelayAuthTicketForServer: not enabled (GodotSteam does not bind it either: it needs the datagram relay SDK). Returning 0 (no ticket).")
-	return int64(0)
 }
 
 func (s *Steam) flushMessagesOnConnection(a args) any {
@@ -290,52 +259,6 @@ func (s *Steam) getDetailedConnectionStatus(a args) any {
 	return dict("success", success, "status", text, "buffer", text)
 }
 
-func (s *Steam) getFakeIP(a args) any {
-	s.errorf("Steam.getFakeIP: FakeIP allocation %s. Returning RESULT_DISABLED.", noBackend)
-	return dict(
-		"result", int64(engine.ResultDisabled),
-		"identity_type", int64(engine.IdentityInvalid),
-		"ip", "",
-		"ports", make([]int32, 8),
-	)
-}
-
-func (s *Steam) getGameCoordinatorServerLogin(a args) any {
-	s.errorf("Steam.getGameCoordinatorServerLogin: not enabled (GodotSteam does not bind it either: it needs the datagram relay SDK). Returning RESULT_FAIL.")
-	return int64(engine.ResultFail)
-}
-
-func (s *Steam) getHostedDedicatedServerAddress(a args) any {
-	s.errorf("Steam.getHostedDedicatedServerAddress: not enabled (GodotSteam does not bind it either: it needs the datagram relay SDK). Returning RESULT_FAIL.")
-	return int64(engine.ResultFail)
-}
-
-// sdrListenPort reads SDR_LISTEN_PORT like the library does.
-func (s *Steam) sdrListenPort() (uint16, bool) {
-	env, set := os.LookupEnv("SDR_LISTEN_PORT")
-	if !set || env == "" {
-		return 0, false
-	}
-	v, err := strconv.ParseUint(env, 10, 16)
-	if err != nil {
-		s.warnf("Steam: ignoring SDR_LISTEN_PORT=%q: it must be a port number 0..65535", env)
-		return 0, false
-	}
-	return uint16(v), true
-}
-
-func (s *Steam) getHostedDedicatedServerPOPId(a args) any {
-	if _, set := s.sdrListenPort(); set {
-		s.errorf("Steam.getHostedDedicatedServerPOPId: SDR_LISTEN_PORT is set, but the data-centre POP id %s. Returning 0.", noBackend)
-	}
-	return int64(0)
-}
-
-func (s *Steam) getHostedDedicatedServerPort(a args) any {
-	port, _ := s.sdrListenPort()
-	return int64(port)
-}
-
 func (s *Steam) getListenSocketAddress(a args) any {
 	ap, ok := s.sockets().ListenSocketAddress(a.handle(0))
 	if !ok {
@@ -350,16 +273,6 @@ func (s *Steam) getIdentity(a args) any {
 		return ""
 	}
 	return "steamid:" + strconv.FormatUint(id.SteamID, 10)
-}
-
-func (s *Steam) getRemoteFakeIPForConnection(a args) any {
-	// No connection here was made through FakeIP: a live connection gets
-	// RESULT_IP_NOT_FOUND, a bad handle RESULT_INVALID_PARAM.
-	res := engine.ResultInvalidParam
-	if _, ok := s.sockets().ConnectionInfo(a.handle(0)); ok {
-		res = engine.ResultIPNotFound
-	}
-	return dict("result", int64(res), "ip_address", "", "port", int64(0), "ip_type", int64(0))
 }
 
 // maxMessagesPerCall bounds one receive call (a hostile max_messages must not
@@ -395,11 +308,6 @@ func (s *Steam) receiveMessagesOnPollGroup(a args) any {
 	return s.receive(s.sockets().ReceiveMessagesOnPollGroup(a.handle(0), int(min(max, maxMessagesPerCall))))
 }
 
-func (s *Steam) receivedRelayAuthTicket(a args) any {
-	s.errorf("Steam.receivedRelayAuthTicket: not enabled (GodotSteam does not bind it either: it needs the datagram relay SDK). Returning {}.")
-	return NewDictionary()
-}
-
 func (s *Steam) resetIdentity(a args) any {
 	id := steamIdentity(a.steamID(0))
 	if a.steamID(0) == 0 {
@@ -411,6 +319,13 @@ func (s *Steam) resetIdentity(a args) any {
 	shared.mu.Unlock()
 	if eng != nil {
 		eng.ResetIdentity(id)
+	}
+	// A node logged in as someone else logs out; the next P2P call logs in
+	// again asking (a development service) for the new identity.
+	if n := runningNode(); n != nil {
+		if cur, _, ok := n.Identity(); !ok || cur != id.SteamID64() {
+			stopNode()
+		}
 	}
 	return nil
 }

@@ -224,6 +224,7 @@ func (s *Steam) p2pNode() (*p2p.Node, error) {
 	ncfg := p2p.Config{
 		Service: service, SteamID: steamID, AppID: shared.appID, RelayOnly: cfg.relayOnly,
 		IncludeLoopback: cfg.includeLoopback, TrustedCAKeys: cfg.caKeys,
+		ListenPort: s.hostedListenPort(), // SDR_LISTEN_PORT (fakeip.go)
 		OnStatus: func(avail int, msg string) {
 			eng.PostEvent(&engine.AuthenticationStatus{Available: avail, Debug: msg})
 		},

@@ -23,7 +23,9 @@ const GodotSteamVersion = 4.11
 const OurExtraMethod = "get_godotsteam_sockets_version"
 
 // OurExtraMethods lists every method we add beyond api.json, in table order.
-var OurExtraMethods = []string{"setRendezvousService", "startRendezvousService", OurExtraMethod}
+var OurExtraMethods = []string{"setRendezvousService", "startRendezvousService",
+	"createFakeUDPPortHandle", "sendMessageToFakeIP", "receiveMessagesOnFakeUDPPort", "scheduleFakeUDPPortCleanup", "destroyFakeUDPPort",
+	OurExtraMethod}
 
 // methodDef is one row of the table: the public description plus the Go
 // function that implements it. impl receives arguments already checked and
@@ -130,6 +132,12 @@ var methodTable = []methodDef{
 	// (p2p.go), then the version of this library, always last.
 	ours(def("setRendezvousService", returns(TypeBool), argList(stringArg("address"), withDefault(dictArg("options"), NewDictionary())), (*Steam).setRendezvousService)),
 	ours(def("startRendezvousService", returns(TypeString), argList(withDefault(stringArg("listen_address"), "127.0.0.1:0"), withDefault(dictArg("options"), NewDictionary())), (*Steam).startRendezvousService)),
+	// Fake UDP ports made usable (fakeip.go): the documented createFakeUDPPort returns nothing.
+	ours(def("createFakeUDPPortHandle", returns(TypeInt), argList(intArg("fake_server_port")), (*Steam).createFakeUDPPortHandle)),
+	ours(def("sendMessageToFakeIP", returnsEnum("Result"), argList(intArg("fake_port_handle"), stringArg("ip_address_with_port"), bytesArg("data"), intArg("flags")), (*Steam).sendMessageToFakeIP)),
+	ours(def("receiveMessagesOnFakeUDPPort", returns(TypeArray), argList(intArg("fake_port_handle"), intArg("max_messages")), (*Steam).receiveMessagesOnFakeUDPPort)),
+	ours(def("scheduleFakeUDPPortCleanup", void(), argList(intArg("fake_port_handle"), stringArg("ip_address_with_port")), (*Steam).scheduleFakeUDPPortCleanup)),
+	ours(def("destroyFakeUDPPort", returns(TypeBool), argList(intArg("fake_port_handle")), (*Steam).destroyFakeUDPPort)),
 	{Method: Method{Name: OurExtraMethod, HasReturn: true, Return: TypeString}, ours: true, impl: (*Steam).getGodotSteamSocketsVersion},
 }
 

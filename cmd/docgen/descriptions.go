@@ -29,7 +29,7 @@ func _on_status_changed(connection: int, info: Dictionary, old_state: int) -> vo
 		Steam.setConnectionPollGroup(connection, poll_group)
 [/codeblock]
 Handles of connections, listen sockets and poll groups are non-zero ints; [code]0[/code] always means "invalid" or "failed". Signals are only ever emitted from inside [method run_callbacks] (or [method runNetworkingCallbacks]) on the thread that calls it, never from a background thread.
-P2P by Steam ID ([method connectP2P], [method createListenSocketP2P]) goes through your own rendezvous service instead of Valve's: it logs players in with an identity and a certificate, carries the connection handshake and relays traffic when players cannot reach each other directly (see [method setRendezvousService] and [method startRendezvousService]). Features that need Valve's own servers (FakeIP, Valve-hosted dedicated servers) have no backend here yet: those methods return the documented failure value and print an error explaining why. Differences from GodotSteam 4.11 are noted on each method; the main ones: sockets work without [method steamInit], [code]config_options[/code] accept any known [enum NetworkingConfigValue] key per socket or connection, [method getListenSocketAddress] honours [code]with_port[/code], and [method sendMessages] takes an [Array] of payloads.
+P2P by Steam ID ([method connectP2P], [method createListenSocketP2P]) goes through your own rendezvous service instead of Valve's: it logs players in with an identity and a certificate, carries the connection handshake and relays traffic when players cannot reach each other directly (see [method setRendezvousService] and [method startRendezvousService]). The same service allocates FakeIPs ([method beginAsyncRequestFakeIP]) and plays Valve's data centre for hosted dedicated servers ([method createHostedDedicatedServerListenSocket], [method connectToHostedDedicatedServer]), signing the relay tickets those need. Without a service, these methods return the documented failure value and print an error explaining how to configure one. Differences from GodotSteam 4.11 are noted on each method; the main ones: sockets work without [method steamInit], [code]config_options[/code] accept any known [enum NetworkingConfigValue] key per socket or connection, [method getListenSocketAddress] honours [code]with_port[/code], and [method sendMessages] takes an [Array] of payloads.
 `
 
 type link struct{ title, url string }
@@ -46,7 +46,8 @@ Accepts the incoming connection [param connection_handle], which a listen socket
 Returns a [enum Result]: [constant RESULT_OK] on success, [constant RESULT_INVALID_PARAM] for an unknown handle, and [constant RESULT_INVALID_STATE] if the connection is not an incoming one waiting in the connecting state (already accepted, outgoing, or closed).
 `,
 	"beginAsyncRequestFakeIP": `
-Asks for a FakeIP address with [param num_ports] ports (at most 4); the answer would arrive through [signal fake_ip_result]. FakeIP allocation is a service of Steam's backend, which this extension does not have yet, so this returns [code]false[/code] and prints why.
+Asks your rendezvous service (see [method setRendezvousService]) for a FakeIP: an IPv4 address from 169.254.0.0/16 that stands for this player, unique among the players of that service, with [param num_ports] ports (1 to 4, each above 1024). Returns [code]true[/code] when a request started; [signal fake_ip_result] reports the outcome from [method run_callbacks], and [method getFakeIP] returns it afterwards. A [param num_ports] outside 1..4 is answered at once with [constant RESULT_INVALID_PARAM]; a full service answers [constant RESULT_LIMIT_EXCEEDED].
+Returns [code]false[/code] (and prints why) if a request is already in progress or no service is configured. Other players reach this player with [method connectByIPAddress] to [code]"fake_ip:port"[/code] once it listens with [method createListenSocketP2PFakeIP], or send datagrams to it through fake UDP ports ([method createFakeUDPPortHandle]).
 `,
 	"closeConnection": `
 Closes the connection [param connection_handle] and frees its handle; unread received messages are discarded. [param reason] is your own end code, normally between [constant CONNECTION_END_APP_MIN] and [constant CONNECTION_END_APP_EXCEPTION_MAX] ([code]0[/code] means [constant CONNECTION_END_APP_GENERIC]); [param debug_message] is a short text of at most 127 bytes. Both reach the peer, whose [signal network_connection_status_changed] reports [constant CONNECTION_STATE_CLOSED_BY_PEER] with that [code]end_reason[/code] and [code]end_debug[/code].
@@ -71,13 +72,13 @@ Returns the connection handle, or [code]0[/code] (and prints why) when no servic
 With [constant NETWORKING_CONFIG_P2P_TRANSPORT_ICE_ENABLE] set to [constant NETWORKING_CONFIG_P2P_TRANSPORT_ICE_RELAY] in [param config_options], the connection only uses the relay: neither player learns the other's address. [code]remote_address[/code] in [method getConnectionInfo] shows the peer's address only on a direct path, and [constant NETWORKING_CONNECTION_INFO_FLAG_RELAYED] is set on relayed ones.
 `,
 	"connectToHostedDedicatedServer": `
-Connects to a dedicated server hosted in Valve's data centres, identified by [param remote_steam_id] and [param virtual_port], with [param config_options] as in [method connectByIPAddress]. Needs Valve's relay network and a relay ticket, so it returns [code]0[/code] here and prints why.
+Connects to the hosted dedicated server whose identity is [param remote_steam_id] (a server running with [code]SDR_LISTEN_PORT[/code] that called [method createHostedDedicatedServerListenSocket]) on [param virtual_port], with [param config_options] as in [method connectByIPAddress]. The connection needs a relay auth ticket: a cached one (see [method findRelayAuthTicketForServer]) or one fetched from your rendezvous service first, which signs it. It always goes through the service's TURN relay, so the server's address is never used directly and this player's address is never revealed to it. Returns the connection handle, or [code]0[/code] (and prints why) without a service or with bad arguments; when the service issues no ticket (no such server on that port) the connection fails with [constant CONNECTION_END_MISC_P2P_RENDEZVOUS].
 `,
 	"createFakeUDPPort": `
-On Steam, creates a fake UDP port for FakeIP traffic on the port index [param fake_server_port]. GodotSteam discards the resulting object, so the call has no usable effect there; here it does nothing and prints that FakeIP needs a backend this extension does not have yet.
+Creates the fake UDP server port with index [param fake_server_port] (0..3, a port reserved with [method beginAsyncRequestFakeIP]; the request need not have finished), reachable by other players at this player's FakeIP and that port. The call returns nothing, as in GodotSteam; use [method createFakeUDPPortHandle] (which returns the same port) to send and receive on it. [code]-1[/code] would create a client port nobody could ever use, so it only prints a warning. Prints an error when no service is configured or the index was not requested.
 `,
 	"createHostedDedicatedServerListenSocket": `
-On Steam, creates the listen socket of a dedicated server hosted in Valve's data centres, for [param virtual_port] with [param config_options]. Needs Valve's relay network: this returns [code]0[/code] and prints why. (GodotSteam 4.11 crashes here unless the game-server API was initialised; this extension never does.)
+Listens as a hosted dedicated server on [param virtual_port] (0..65535), with [param config_options] as in [method createListenSocketIP]. The environment variable [code]SDR_LISTEN_PORT[/code] must name a UDP port: this player's P2P traffic then uses that port, and the server registers with your rendezvous service (its address and the service's data-centre POP id; see [method getHostedDedicatedServerAddress]). Clients connect with [method connectToHostedDedicatedServer] and need a relay auth ticket the service signs; connection attempts without a valid ticket for this server, that client and this port are refused. Returns the listen socket handle, or [code]0[/code] (and prints why) when [code]SDR_LISTEN_PORT[/code] is not set, no service is configured, or the port is in use. (GodotSteam 4.11 crashes here unless the game-server API was initialised; this extension never does.)
 `,
 	"createListenSocketIP": `
 Opens a UDP listen socket bound to [param ip_address], for example [code]"0.0.0.0:27015"[/code] (all IPv4 interfaces), [code]"[::]:27015"[/code] (IPv6 and IPv4), or [code]"127.0.0.1:0"[/code] (loopback, any free port; read the chosen port back with [method getListenSocketAddress]). A missing port means port 0.
@@ -89,7 +90,7 @@ Listens for P2P connections by identity on [param virtual_port] (0..65535, usual
 Returns the listen socket handle, or [code]0[/code] (and prints why) when no service is configured, the port is out of range or already used, or an option is invalid. [method getListenSocketAddress] has no address to report for a P2P listen socket.
 `,
 	"createListenSocketP2PFakeIP": `
-Listens on the FakeIP port with index [param fake_port] (reserved with [method beginAsyncRequestFakeIP]), with [param config_options] as in [method createListenSocketIP]. FakeIP needs Steam's backend: this returns [code]0[/code] and prints why.
+Listens for connections to this player's FakeIP on the port with index [param fake_port] (0..n-1 for the n ports asked for with [method beginAsyncRequestFakeIP]; the request need not have finished), with [param config_options] as in [method createListenSocketIP]. Other players connect with [method connectByIPAddress] to [code]"fake_ip:port"[/code]; incoming connections are announced and accepted like any other ([signal network_connection_status_changed], [method acceptConnection]), with the caller's Steam ID as [code]identity[/code]. Returns the listen socket handle, or [code]0[/code] (and prints why) without a service, before [method beginAsyncRequestFakeIP], for an index that was not requested or is already listened on.
 `,
 	"createPollGroup": `
 Creates a poll group and returns its handle. Put connections in it with [method setConnectionPollGroup], then read the messages of all of them at once, in arrival order, with [method receiveMessagesOnPollGroup]. A server usually puts every accepted connection into one group.
@@ -103,7 +104,7 @@ Returns [code]{"success": bool, "connection1": int, "connection2": int}[/code]; 
 Destroys the poll group [param poll_group]. Its connections stay open and belong to no group afterwards. Returns [code]false[/code] for an invalid handle.
 `,
 	"findRelayAuthTicketForServer": `
-On Steam, would look up a cached relay ticket for the hosted server [param remote_steam_id] and [param virtual_port]. GodotSteam does not bind it (marked "not enabled"); here it exists and always returns [code]0[/code], meaning "no ticket".
+Returns the number of seconds until the cached relay auth ticket for the hosted server [param remote_steam_id] on [param virtual_port] expires, or [code]0[/code] if there is none. In that case it starts fetching one from your rendezvous service, so a later call (or [method connectToHostedDedicatedServer]) finds it. GodotSteam does not bind this method (marked "not enabled").
 `,
 	"flushMessagesOnConnection": `
 Sends the messages of [param connection_handle] that are waiting for the Nagle timer right away instead of at the end of the Nagle delay. Use it after a burst of small messages sent without [constant NETWORKING_SEND_NO_NAGLE].
@@ -144,19 +145,19 @@ Returns the 64-bit user data of [param connection_handle], set at creation throu
 Returns a multi-line, human-readable diagnostic report of the connection [param connection_handle] (state, addresses, ping, rates, queues, lanes) as [code]{"success": int, "status": String, "buffer": String}[/code]. [code]success[/code] is 0 when the report is there, -1 for an invalid handle (the texts are then empty). [code]status[/code] is GodotSteam's key and [code]buffer[/code] the documentation's; both hold the same text. The format is meant for people and may change.
 `,
 	"getFakeIP": `
-Returns the FakeIP assigned to this instance for the request with index [param first_port] as [code]{"result": int, "identity_type": int, "ip": String, "ports": PackedInt32Array}[/code]. FakeIP needs Steam's backend, which this extension does not have yet, so [code]result[/code] is [constant RESULT_DISABLED], [code]ip[/code] is [code]""[/code] and [code]ports[/code] holds 8 zeros.
+Returns this player's FakeIP as [code]{"result": int, "identity_type": int, "ip": String, "ports": PackedInt32Array}[/code]: [code]result[/code] is [constant RESULT_OK] once [method beginAsyncRequestFakeIP] succeeded (with [code]ip[/code] as [code]"a.b.c.d"[/code] and the ports, 8 entries, unused ones 0), [constant RESULT_BUSY] while the request runs, [constant RESULT_NO_MATCH] before any request, the request's failure otherwise, [constant RESULT_DISABLED] when no rendezvous service is configured, and [constant RESULT_INVALID_PARAM] if [param first_port] is not 0 (it is reserved). [code]identity_type[/code] is the [enum NetworkingIdentityType] of this player's identity.
 `,
 	"getGameCoordinatorServerLogin": `
-On Steam, would produce a login blob for a game coordinator. GodotSteam does not bind it (marked "not enabled"); here it exists and always returns [constant RESULT_FAIL].
+On Steam, would produce a signed login blob for a hosted server to send to the game's own coordinator. GodotSteam does not bind it (marked "not enabled"), and this binding has no way to return the blob; hosted servers log in to your rendezvous service instead. Always returns [constant RESULT_FAIL] and prints why.
 `,
 	"getHostedDedicatedServerAddress": `
-On Steam, would return the relay address of a hosted dedicated server. GodotSteam does not bind it (marked "not enabled"); here it exists and always returns [constant RESULT_FAIL].
+Tells whether this hosted dedicated server is registered with your rendezvous service, as a [enum Result]: [constant RESULT_OK] once a listen socket from [method createHostedDedicatedServerListenSocket] is registered, [code]22[/code] (pending) before that, the registration's failure if the service refused it, and [constant RESULT_INVALID_STATE] when [code]SDR_LISTEN_PORT[/code] is not set. GodotSteam does not bind this method (marked "not enabled").
 `,
 	"getHostedDedicatedServerPOPId": `
-Returns the id of the Valve data centre hosting this dedicated server, or 0 when not running as a Valve-hosted server, which is always the case here.
+Returns the id of the data centre (POP) hosting this dedicated server: the one your rendezvous service is configured with ([code]"dev"[/code], 6579574, unless it says otherwise), or 0 when [code]SDR_LISTEN_PORT[/code] is not set. The first call may wait up to two seconds for the login to the service.
 `,
 	"getHostedDedicatedServerPort": `
-Returns the port a Valve-hosted dedicated server listens on, taken from the [code]SDR_LISTEN_PORT[/code] environment variable, or 0 if it is not set.
+Returns the UDP port a hosted dedicated server listens on, taken from the [code]SDR_LISTEN_PORT[/code] environment variable, or 0 if it is not set (or not a port number).
 `,
 	"getIdentity": `
 Returns the identity of this instance in text form, [code]"steamid:"[/code] followed by the 64-bit id (see [method getSteamID]), or [code]""[/code] if it has none. GodotSteam removed this method in 4.8; it is back here because the documentation lists it.
@@ -166,7 +167,7 @@ Returns the local address the listen socket [param socket] is bound to, or [code
 Note: GodotSteam 4.11 ignores [param with_port] and never includes the port; this extension does what the documentation says.
 `,
 	"getRemoteFakeIPForConnection": `
-Returns the FakeIP address through which [param connection_handle] was made, as [code]{"result": int, "ip_address": String, "port": int, "ip_type": int}[/code]. Connections made by real IP address report [constant RESULT_IP_NOT_FOUND]; an invalid handle reports [constant RESULT_INVALID_PARAM]. On failure [code]ip_address[/code] is [code]""[/code] and the numbers are 0.
+Returns the peer's FakeIP for [param connection_handle], as [code]{"result": int, "ip_address": String, "port": int, "ip_type": int}[/code]. For a connection made with [method connectByIPAddress] to a FakeIP it is that address ([code]ip_type[/code] [constant FAKE_IP_TYPE_GLOBAL_IPV4]); for one accepted on a FakeIP listen socket it is the caller's own FakeIP if it has one (confirmed with the rendezvous service), otherwise a FakeIP this process assigns to that peer ([constant FAKE_IP_TYPE_LOCAL_IPV4], the same for every connection from it). Connections not made through FakeIP report [constant RESULT_IP_NOT_FOUND]; an invalid handle reports [constant RESULT_INVALID_PARAM]. On failure [code]ip_address[/code] is [code]""[/code] and the numbers are 0.
 `,
 	"initAuthentication": `
 Logs in to your rendezvous service (see [method setRendezvousService]) in the background, obtaining this player's identity ([method getSteamID]) and a certificate signed by the service's certificate authority, and returns the [enum NetworkingAvailability] status as [method getAuthenticationStatus] does ([constant NETWORKING_AVAILABILITY_ATTEMPTING] right after the call). Progress is announced with [signal network_authentication_status]. If the service restarts, the player logs in again by itself; connections already made keep working. Returns [constant NETWORKING_AVAILABILITY_CANNOT_TRY] and prints how to configure one when no service is set. [method connectP2P] and [method createListenSocketP2P] log in automatically.
@@ -179,10 +180,10 @@ Each message has the keys [code]payload[/code] ([PackedByteArray], the bytes sen
 Returns up to [param max_messages] messages received on any connection of the poll group [param poll_group], in arrival order, in the same form as [method receiveMessagesOnConnection]. The [code]connection[/code] key tells which connection each came from. An invalid group gives an empty [Array].
 `,
 	"receivedRelayAuthTicket": `
-On Steam, would parse a relay ticket for hosted dedicated servers. GodotSteam does not bind it (marked "not enabled"); here it exists and always returns an empty [Dictionary].
+Returns the relay auth ticket this player received last (fetched by [method connectToHostedDedicatedServer] or [method findRelayAuthTicketForServer]) as [code]{"game_server": int, "authorized_client": int, "public_ip": String, "expiry": int, "routing": String, "app_id": int, "restrict_to_v_port": int, "number_of_extras": int, "extra_fields": Array, "pop": int}[/code] ([code]expiry[/code] in Unix seconds, [code]routing[/code] the server's registered [code]"ip:port"[/code], [code]restrict_to_v_port[/code] -1 for any port), or an empty [Dictionary] (and an error) if there is none. GodotSteam does not bind this method (marked "not enabled"); its disabled form takes no ticket, so there is nothing else to parse.
 `,
 	"resetIdentity": `
-Makes [param remote_steam_id] the local 64-bit identity of this instance (as reported by [method getSteamID] and [method getIdentity], and to peers); 0 returns to an anonymous identity. Steam does not allow this for logged-in users; without Steam it is how a game picks its identity.
+Makes [param remote_steam_id] the local 64-bit identity of this instance (as reported by [method getSteamID] and [method getIdentity], and to peers); 0 returns to an anonymous identity. Every connection is closed (peers see it closed), the FakeIP is forgotten, and if this player was logged in to a rendezvous service as someone else it logs out; the next P2P call logs in again, asking a development service for the new identity (a production service keeps the identity of the login token). Steam does not allow this for logged-in users; without Steam it is how a game picks its identity.
 `,
 	"runNetworkingCallbacks": `
 Emits the signals waiting in the queue, exactly like [method run_callbacks]; calling both in one frame is harmless. In GodotSteam this method never emits anything. You do not need it if you call [method run_callbacks].
@@ -226,6 +227,26 @@ Returns the 64-bit identity of this instance, which peers pass to [method connec
 	"initRelayNetworkAccess": `
 On Steam, prepares access to Valve's relay network ahead of P2P connections. There is no relay network here, so it does nothing but print a warning; direct IP connections need no preparation.
 `,
+	"createFakeUDPPortHandle": `
+Returns a handle for a fake UDP port: the server port with index [param fake_server_port] (0..3; the same port [method createFakeUDPPort] creates, the same handle on every call), or a new client port for [code]-1[/code] (it has no address of its own; it can send to FakeIPs and receive their replies). Returns [code]0[/code] and prints why on failure (no service, an index not requested with [method beginAsyncRequestFakeIP]). Each peer of a port is a hidden, encrypted P2P connection that posts no [signal network_connection_status_changed]; a port talks to at most 256 peers. This method is not part of GodotSteam.
+`,
+
+	"sendMessageToFakeIP": `
+Sends one datagram [param data] from the fake UDP port [param fake_port_handle] (see [method createFakeUDPPortHandle]) to [param ip_address_with_port], a FakeIP address with its port ([code]"169.254.a.b:port"[/code]). [param flags] are [code]NETWORKING_SEND_*[/code] bits; 0 sends it unreliably like UDP. Returns a [enum Result]: [constant RESULT_OK] when sent or queued (the first datagram to a peer opens the connection); [constant RESULT_INVALID_PARAM] for a bad handle, an address that is not a FakeIP, or more than [constant MAX_STEAM_PACKET_SIZE] bytes; [constant RESULT_NO_CONNECTION] for a local FakeIP nothing was received from; [constant RESULT_INVALID_STATE] on a server port before the FakeIP is allocated or after the port was destroyed; [constant RESULT_LIMIT_EXCEEDED] with too many peers or a full send buffer. This method is not part of GodotSteam.
+`,
+
+	"receiveMessagesOnFakeUDPPort": `
+Returns up to [param max_messages] datagrams received on the fake UDP port [param fake_port_handle], oldest first, as an [Array] of [code]{"payload": PackedByteArray, "size": int, "ip_address": String, "port": int, "flags": int}[/code]. The sender's address is its FakeIP when it sent from a server port, else a FakeIP this process assigned to that sender's port; replying to it with [method sendMessageToFakeIP] reaches the same sender. An invalid handle gives an empty [Array] and an error. This method is not part of GodotSteam.
+`,
+
+	"scheduleFakeUDPPortCleanup": `
+Closes the connection between the fake UDP port [param fake_port_handle] and the peer at [param ip_address_with_port], when the game is done with that peer; a later datagram opens a new one. This method is not part of GodotSteam.
+`,
+
+	"destroyFakeUDPPort": `
+Closes the fake UDP port [param fake_port_handle] and all its connections. Returns [code]false[/code] for an unknown handle. This method is not part of GodotSteam.
+`,
+
 	"setRendezvousService": `
 Points P2P ([method connectP2P], [method createListenSocketP2P], [method initAuthentication]) at your rendezvous service at [param address] ([code]"host:port"[/code]; run one with [code]go run ./cmd/rendezvous --dev[/code], see the README). [code]"embedded"[/code] (or [code]"embedded:127.0.0.1:27800"[/code]) starts a development service inside this process instead, like [method startRendezvousService]. An empty [param address] forgets this setting, so the environment variable [code]GODOTSTEAM_SOCKETS_RENDEZVOUS[/code] or the project setting [code]godotsteam_sockets/p2p/rendezvous_service[/code] apply again; this method takes precedence over both.
 [param options] may hold: [code]"token"[/code] (String, the login token your game backend minted for this player; required by a production service), [code]"steam_id"[/code] (int, the identity to ask a development service for), [code]"relay_only"[/code] (bool, route every P2P connection through the relay so no player learns another's address), [code]"ca_public_key"[/code] (String in hex or base64, or PackedByteArray: pin the certificate authority; only certificates it signed are accepted, whatever the service announces) and [code]"include_loopback"[/code] (bool, default [code]true[/code]: offer 127.0.0.1 so two games on one machine connect). Changing the service logs out; the next P2P call logs in again. Returns [code]false[/code] (and prints why) for an unknown or mistyped option. This method is not part of GodotSteam.
@@ -244,7 +265,7 @@ Returns the version of this extension, as [code]git describe[/code] printed it w
 // signalDocs documents every signal.
 var signalDocs = map[string]string{
 	"fake_ip_result": `
-Emitted when a FakeIP request started with [method beginAsyncRequestFakeIP] completes. [param result] is a [enum Result], [param identity] the 64-bit identity that asked, [param fake_ip] the address as [code]"a.b.c.d"[/code] ([code]""[/code] if none) and [param port_list] an [Array] of 8 ints (unused entries are 0). FakeIP needs Steam's backend, so this is not emitted yet.
+Emitted when a FakeIP request started with [method beginAsyncRequestFakeIP] completes. [param result] is a [enum Result] ([constant RESULT_OK], or why it failed), [param identity] the 64-bit identity that asked (this player), [param fake_ip] the address as [code]"a.b.c.d"[/code] ([code]""[/code] if none) and [param port_list] an [Array] of 8 ints: the ports, unused entries 0.
 `,
 	"network_authentication_status": `
 Emitted from [method run_callbacks] when the login state changes (see [method getAuthenticationStatus]): [param available] is a [enum NetworkingAvailability] value ([constant NETWORKING_AVAILABILITY_CURRENT] once logged in to the rendezvous service, [constant NETWORKING_AVAILABILITY_RETRYING] when it became unreachable, ...) and [param debug_message] explains it in English.

@@ -47,7 +47,9 @@ type apiSpec struct {
 
 // extraMethods may be registered beyond api.json.
 var extraMethods = map[string]bool{"get_godotsteam_sockets_version": true,
-	"setRendezvousService": true, "startRendezvousService": true}
+	"setRendezvousService": true, "startRendezvousService": true,
+	"createFakeUDPPortHandle": true, "sendMessageToFakeIP": true, "receiveMessagesOnFakeUDPPort": true,
+	"scheduleFakeUDPPortCleanup": true, "destroyFakeUDPPort": true}
 
 func apiPath() string { return filepath.Join(repoRoot, "..", "shared", "spec", "api.json") }
 

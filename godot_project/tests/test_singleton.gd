@@ -6,8 +6,8 @@ extends "res://tests/test_base.gd"
 const CONNECTED: int = Steam.CONNECTION_STATE_CONNECTED
 const RELIABLE_NO_NAGLE: int = Steam.NETWORKING_SEND_RELIABLE | Steam.NETWORKING_SEND_NO_NAGLE
 
-## Every method of the API (api.json plus our extras: the rendezvous service setters and
-## get_godotsteam_sockets_version).
+## Every method of the API (api.json plus our extras: the rendezvous service setters, the fake
+## UDP port methods and get_godotsteam_sockets_version).
 const METHODS := [
 	"acceptConnection", "beginAsyncRequestFakeIP", "closeConnection", "closeListenSocket",
 	"configureConnectionLanes", "connectByIPAddress", "connectP2P", "connectToHostedDedicatedServer",
@@ -23,7 +23,8 @@ const METHODS := [
 	"sendMessageToConnection", "setConnectionPollGroup", "setConnectionName", "setCertificate",
 	"run_callbacks", "steamInit", "steamInitEx", "steamShutdown", "isSteamRunning", "getSteamID",
 	"initRelayNetworkAccess", "get_godotsteam_version", "setRendezvousService", "startRendezvousService",
-	"get_godotsteam_sockets_version",
+	"createFakeUDPPortHandle", "sendMessageToFakeIP", "receiveMessagesOnFakeUDPPort",
+	"scheduleFakeUDPPortCleanup", "destroyFakeUDPPort", "get_godotsteam_sockets_version",
 ]
 
 
