@@ -33,6 +33,9 @@ func (c *conn) prepareLocalCryptoLocked(ciphers []uint32) error {
 	if c.p2p != nil {
 		return c.prepareP2PCryptoLocked(ciphers)
 	}
+	if used, err := c.prepareCACryptoLocked(ciphers); used {
+		return err // the P2P backend's CA-signed certificate (p2p_path.go)
+	}
 	cert, err := crypto.NewUnsignedCert(certIdentity(c.s.identity()), c.s.opts.AppID)
 	if err != nil {
 		return err
@@ -193,12 +196,17 @@ func (c *conn) checkPeerLocked(cert *wire.CertSigned, crypt *wire.CryptInfoSigne
 	if len(certMsg.AppIDs) > 0 && !slices.Contains(certMsg.AppIDs, c.s.opts.AppID) {
 		return Identity{}, EndRemoteBadCert, fmt.Sprintf("Cert is not valid for AppID %d", c.s.opts.AppID)
 	}
-	// Every certificate we can see is unsigned (we trust no CA): allowed
-	// only if IP_AllowWithoutAuth (or the localhost variant) permits.
-	if c.cfg.effectiveAllow(c.remoteAddr.Addr()) == 0 {
-		return Identity{}, EndRemoteBadCert, "Unsigned cert and IP_AllowWithoutAuth is 0"
+	// A certificate signed by a CA we trust (the P2P backend's) makes the
+	// peer authenticated; any other is unsigned for us, allowed only if
+	// IP_AllowWithoutAuth (or the localhost variant) permits.
+	if fromCert && c.s.caVerifies(cert, id) {
+		c.unauthenticated = false
+	} else {
+		if c.cfg.effectiveAllow(c.remoteAddr.Addr()) == 0 {
+			return Identity{}, EndRemoteBadCert, "Unsigned cert and IP_AllowWithoutAuth is 0"
+		}
+		c.unauthenticated = true
 	}
-	c.unauthenticated = true
 	c.peerCertRaw = cert.Cert
 	c.peerCrypt = pc
 	return id, 0, ""

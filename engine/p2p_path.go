@@ -825,3 +825,68 @@ func (s *sockets) postEvent(ev Event) {
 	s.events.post(ev)
 	s.act.signal()
 }
+
+// IP connections and the P2P backend's certificate authority.
+//
+// With a P2P backend logged in, IP connections present its CA-signed
+// certificate too, and a peer whose certificate a trusted CA signed is
+// authenticated (no InfoFlagUnauthenticated, its identity from the
+// certificate). Everyone else stays governed by IP_AllowWithoutAuth, and a
+// listen socket with IP_AllowWithoutAuth = 0 (accept authenticated peers
+// only) can be created. GNS peers see a certificate they cannot verify and
+// treat it as unsigned, as before.
+
+// caCredentials returns the backend's certificate when the local identity
+// is the backend's (an identity set with Options.Identity or ResetIdentity
+// differs from what the certificate names).
+func (s *sockets) caCredentials() ([]byte, ed25519.PrivateKey, bool) {
+	b := s.p2p.get()
+	if b == nil {
+		return nil, nil, false
+	}
+	id, ok := b.LocalIdentity()
+	if !ok || id != s.identity() {
+		return nil, nil, false
+	}
+	return b.Credentials()
+}
+
+// haveCA reports whether IP connections can be authenticated.
+func (s *sockets) haveCA() bool {
+	_, _, ok := s.caCredentials()
+	return ok
+}
+
+// prepareCACryptoLocked signs our crypt info with the backend's CA-signed
+// certificate; used is false when there is none (then the caller makes an
+// unsigned certificate).
+func (c *conn) prepareCACryptoLocked(ciphers []uint32) (used bool, err error) {
+	cert, key, ok := c.s.caCredentials()
+	if !ok {
+		return false, nil
+	}
+	var signed wire.CertSigned
+	if signed.Unmarshal(cert) != nil || len(key) != ed25519.PrivateKeySize {
+		return false, nil
+	}
+	lc := &crypto.LocalCert{Signed: signed, Private: key}
+	sess, err := crypto.NewSession(lc, ciphers)
+	if err != nil {
+		return true, err
+	}
+	c.localCert, c.localCrypt = lc, sess
+	return true, nil
+}
+
+// caVerifies reports whether a peer's certificate is signed by a CA the
+// backend trusts, for the identity it names.
+func (s *sockets) caVerifies(cert *wire.CertSigned, id Identity) bool {
+	if cert == nil || !cert.HasCAKeyID || len(cert.CASignature) == 0 || id.Type != IdentitySteamID {
+		return false
+	}
+	b := s.p2p.get()
+	if b == nil {
+		return false
+	}
+	return b.VerifyPeerCert(cert.Append(nil), id) == nil
+}

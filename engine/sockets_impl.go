@@ -216,7 +216,7 @@ func (s *sockets) createListenSocketIP(addr netip.AddrPort, opts []ConfigOption)
 	}
 	// Like GNS's open-source build: with no certificate authority, a listen
 	// socket that refuses unauthenticated peers could never accept anyone.
-	if s.layers(set).int(ConfigIPAllowWithoutAuth) == 0 {
+	if s.layers(set).int(ConfigIPAllowWithoutAuth) == 0 && !s.haveCA() {
 		return InvalidHandle, errors.New("engine: no cert authority, must set IP_AllowWithoutAuth (it is 0)")
 	}
 	u, err := s.openUDP(addr, set)

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"hash/crc32"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"godotsteam-sockets/engine/p2p"
 	"godotsteam-sockets/engine/p2p/ca"
 	"godotsteam-sockets/engine/p2p/rendezvous"
+	"godotsteam-sockets/engine/p2p/signaling"
 )
 
 // player is one game instance: a node logged in to the service and an
@@ -81,7 +83,7 @@ func acceptedConn(t *testing.T, p *player, ls engine.Handle, from engine.Identit
 				continue
 			}
 			if ev.Info.State == engine.StateConnecting {
-				if ev.Info.Identity != from {
+				if from.Type != engine.IdentityInvalid && ev.Info.Identity != from {
 					t.Fatalf("incoming connection from %v, want %v", ev.Info.Identity, from)
 				}
 				if r := p.s.AcceptConnection(ev.Conn); r != engine.ResultOK {
@@ -324,5 +326,127 @@ func TestEngineP2PBadCertificatesRefused(t *testing.T) {
 	info = waitState(t, a, aConn, engine.StateClosedByPeer, false)
 	if info.EndReason != engine.EndRemoteBadCert {
 		t.Fatalf("acceptor told: end reason %d %q, want 4003", info.EndReason, info.EndDebug)
+	}
+}
+
+// With a P2P backend, IP connections carry the CA-signed certificate:
+// between two logged-in players they are authenticated (identity from the
+// certificate), a listen socket may refuse unauthenticated peers
+// (IP_AllowWithoutAuth = 0), and everyone else stays governed by
+// IP_AllowWithoutAuth as before.
+func TestEngineIPConnectionsAuthenticatedByTheCA(t *testing.T) {
+	srv := startService(t, rendezvous.Config{})
+	a := newPlayer(t, srv.Addr().String(), p2p.Config{})
+	b := newPlayer(t, srv.Addr().String(), p2p.Config{})
+	strict := []engine.ConfigOption{
+		engine.Int32Option(engine.ConfigIPAllowWithoutAuth, 0),
+		engine.Int32Option(engine.ConfigIPLocalHostAllowWithoutAuth, 0),
+		engine.Int32Option(engine.ConfigTimeoutInitial, 2000),
+	}
+	ls, err := a.s.CreateListenSocketIP(netip.MustParseAddrPort("127.0.0.1:0"), strict)
+	if err != nil {
+		t.Fatalf("a listen socket refusing unauthenticated peers needs a CA, and we have one: %v", err)
+	}
+	addr, _ := a.s.ListenSocketAddress(ls)
+	h, err := b.s.ConnectByIPAddress(addr, strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvConn := acceptedConn(t, a, ls, b.id)
+	info := waitState(t, b, h, engine.StateConnected, false)
+	if info.Identity != a.id || info.Flags&engine.InfoFlagUnauthenticated != 0 {
+		t.Fatalf("client's info %+v: want the server's SteamID, authenticated", info)
+	}
+	sinfo := waitState(t, a, srvConn, engine.StateConnected, false)
+	if sinfo.Flags&engine.InfoFlagUnauthenticated != 0 {
+		t.Fatalf("server's info flags %#x: want authenticated", sinfo.Flags)
+	}
+	transfer(t, b, a, h, srvConn, 20)
+
+	// A peer without a certificate from our CA is refused by the strict
+	// listen socket (silently, as GNS: the client times out)...
+	plain := engine.NewSockets(engine.Options{})
+	defer plain.Close()
+	ph, err := plain.ConnectByIPAddress(addr, []engine.ConfigOption{engine.Int32Option(engine.ConfigTimeoutInitial, 1500)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp := &player{s: plain}
+	pinfo := waitState(t, pp, ph, engine.StateProblemDetectedLocally, false)
+	if pinfo.EndReason != engine.EndMiscTimeout {
+		t.Fatalf("unauthenticated client: end reason %d %q, want a timeout", pinfo.EndReason, pinfo.EndDebug)
+	}
+	// ...and accepted, unauthenticated, by a default one (IP_AllowWithoutAuth 2).
+	ls2, err := a.s.CreateListenSocketIP(netip.MustParseAddrPort("127.0.0.1:0"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr2, _ := a.s.ListenSocketAddress(ls2)
+	ph2, err := plain.ConnectByIPAddress(addr2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := acceptedConn(t, a, ls2, engine.Identity{})
+	// The plain client trusts no CA: the server's certificate is unsigned for it.
+	if info2 := waitState(t, pp, ph2, engine.StateConnected, false); info2.Flags&engine.InfoFlagUnauthenticated == 0 {
+		t.Fatalf("plain client sees flags %#x: it has no CA, the server cannot be authenticated", info2.Flags)
+	}
+	ainfo, _ := a.s.ConnectionInfo(in)
+	if ainfo.Flags&engine.InfoFlagUnauthenticated == 0 || ainfo.Identity.Type != engine.IdentityIPAddress {
+		t.Fatalf("server sees the plain client as %+v: want unauthenticated, identified by its address", ainfo)
+	}
+}
+
+// The service restarts (the network-namespace test does the same through
+// NAT routers): the engine's connection made before keeps carrying
+// messages, the players log in again with the same identities, and a new
+// connection can be made.
+func TestEngineP2PServiceRestartOnLoopback(t *testing.T) {
+	authority, _ := ca.GenerateAuthority()
+	srv, err := rendezvous.Start(rendezvous.Config{Dev: true, Listen: "127.0.0.1:0", CA: authority})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := srv.Addr().String()
+	defer func() { srv.Close() }()
+	a := newPlayer(t, addr, p2p.Config{})
+	b := newPlayer(t, addr, p2p.Config{})
+	aConn, bConn := connectPair(t, a, b, nil)
+
+	srv.Close()
+	waitAvailability(t, a.node, signaling.AvailabilityRetrying)
+	transfer(t, b, a, bConn, aConn, 20) // no service needed once connected
+
+	srv, err = rendezvous.Start(rendezvous.Config{Dev: true, Listen: addr, CA: authority})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitAvailability(t, a.node, signaling.AvailabilityCurrent)
+	waitAvailability(t, b.node, signaling.AvailabilityCurrent)
+	if a.s.Identity() != a.id || b.s.Identity() != b.id {
+		t.Fatal("identities changed across the restart")
+	}
+	h, err := b.s.ConnectP2P(a.id, 7, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := acceptedConn(t, a, 0, b.id)
+	waitState(t, b, h, engine.StateConnected, false)
+	waitState(t, a, in, engine.StateConnected, false)
+	transfer(t, b, a, h, in, 20)
+}
+
+func waitAvailability(t *testing.T, n *p2p.Node, want int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		av, msg := n.Availability()
+		if av == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("availability %d (%s), want %d", av, msg, want)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
