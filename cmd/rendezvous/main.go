@@ -62,6 +62,11 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	brokerPrefix := fs.String("broker-prefix", "gst", "prefix of the Redis channels and keys (share one Redis between games/environments)")
 	nodeID := fs.String("node-id", "", "name of this node in broker messages and logs (default: random)")
 	statsEvery := fs.Duration("stats-every", time.Minute, "log counters this often (0 = never)")
+	noFakeIP := fs.Bool("no-fakeip", false, "do not allocate FakeIPs (beginAsyncRequestFakeIP gets RESULT_DISABLED)")
+	fakeIPHold := fs.Duration("fakeip-hold", 30*time.Second, "keep a logged-out player's FakeIP reserved for it this long (up to 1h)")
+	noHosted := fs.Bool("no-hosted", false, "do not register hosted dedicated servers or issue relay tickets")
+	pop := fs.String("pop", "dev", "data-centre code (1-4 characters) hosted servers report as their POP id")
+	ticketTTL := fs.Duration("ticket-lifetime", time.Hour, "lifetime of relay auth tickets (1m to 24h)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: rendezvous [flags]\n       rendezvous mint-token --steamid N [--ttl 5m]\n\nenvironment: %s (login token secret, required without --dev), %s (TURN REST secret), %s (Redis password)\n\nflags:\n",
 			envTokenSecret, envTURNSecret, envBrokerPassword)
@@ -97,6 +102,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	if *turnExt != "" {
 		cfg.TURN.External = strings.Split(*turnExt, ",")
 	}
+	cfg.FakeIP = rendezvous.FakeIPConfig{Disabled: *noFakeIP, Hold: *fakeIPHold}
+	cfg.Hosted = rendezvous.HostedConfig{Disabled: *noHosted, POP: *pop, TicketLifetime: *ticketTTL}
 	if *broker != "" {
 		cfg.Broker = rendezvous.BrokerConfig{Redis: *broker, Username: *brokerUser, Password: os.Getenv(envBrokerPassword),
 			Prefix: *brokerPrefix, NodeID: *nodeID}
@@ -125,7 +132,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	for {
 		select {
 		case <-tick:
-			logger.Printf("rendezvous: %+v", srv.Stats())
+			logger.Printf("rendezvous: %+v %+v", srv.Stats(), srv.ExtraStats())
 		case <-stop:
 			logger.Printf("rendezvous: shutting down")
 			srv.Close()
