@@ -297,3 +297,25 @@ func TestEventSequence(t *testing.T) {
 		}
 	}
 }
+
+// A zero-length unreliable message arrives like any other (regression: it
+// used to wait for the 10 s keepalive). The 3 s deadline only separates
+// "sent now" from "sent by the keepalive"; it is not a speed target.
+func TestZeroLengthUnreliableArrives(t *testing.T) {
+	requireSNP(t)
+	n := newNode(t, Options{})
+	c1, c2, ok := n.s.CreateSocketPair(true, Identity{}, Identity{})
+	if !ok {
+		t.Fatal("loopback pair")
+	}
+	for i, flags := range []int{SendUnreliable | SendNoNagle, SendUnreliable} {
+		num, r := n.s.SendMessageToConnection(c1, nil, flags)
+		if r != ResultOK || num != int64(i+1) {
+			t.Fatalf("send %d: %d %v", i, num, r)
+		}
+		got := recvAll(t, n, c2, 1, 3*time.Second)
+		if len(got[0].Data) != 0 || got[0].MessageNumber != int64(i+1) || got[0].Flags&SendReliable != 0 {
+			t.Fatalf("message %d: len %d num %d flags %d", i, len(got[0].Data), got[0].MessageNumber, got[0].Flags)
+		}
+	}
+}

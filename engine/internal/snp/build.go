@@ -15,7 +15,7 @@ func (s *Session) rto() int64 {
 // nagleReady reports whether queued new data should go out now, and the
 // earliest Nagle deadline otherwise.
 func (s *Session) nagleReady(now int64, maxPlain int) (bool, int64) {
-	if s.pendingNew == 0 {
+	if s.pendingMsgs == 0 {
 		return false, never
 	}
 	if s.pendingNew >= maxPlain {
@@ -61,7 +61,7 @@ func (s *Session) BuildPacket(now int64, dst []byte, maxPlaintext int) (payload 
 		return nil, 0, 0, false
 	}
 	s.runRTO(now)
-	s.rate.refill(now, s.pendingNew > 0 || s.haveRetries())
+	s.rate.refill(now, s.pendingMsgs > 0 || s.haveRetries())
 
 	retries := s.haveRetries()
 	dataReady, _ := s.nagleReady(now, maxPlaintext)
@@ -98,7 +98,7 @@ func (s *Session) BuildPacket(now int64, dst []byte, maxPlaintext int) (payload 
 	if len(rec.segs) > 0 {
 		rec.reliable = true
 	}
-	s.rate.onSend(now, rec.size, len(rec.segs) > 0 || s.pendingNew > 0)
+	s.rate.onSend(now, rec.size, len(rec.segs) > 0 || s.pendingMsgs > 0)
 	s.stats.PacketsSent++
 	s.stats.BytesSent += int64(len(b))
 	s.outMeter.add(now, rec.size)
@@ -238,6 +238,7 @@ func (s *Session) sendReliableNew(b []byte, li int, l *sendLane, maxPlain, maxSe
 		left -= take
 		if m.sent == m.size {
 			l.popHead()
+			s.pendingMsgs--
 		}
 	}
 	// Zero-size reliable messages cannot exist (the header is >= 1 byte).
@@ -261,6 +262,7 @@ func (s *Session) sendUnreliable(b []byte, li int, l *sendLane, m *sendMsg, maxP
 	s.pendingNew -= n
 	if m.sent == m.size {
 		l.popHead()
+		s.pendingMsgs--
 	}
 	return n, b
 }
@@ -445,7 +447,7 @@ func (s *Session) NextWakeTime() int64 {
 	upd(s.live.nextWake(s.lastRecv))
 	// Data waiting: Nagle deadline or token refill.
 	retries := s.haveRetries()
-	if s.pendingNew > 0 || retries {
+	if s.pendingMsgs > 0 || retries {
 		ready := retries
 		if !ready {
 			var nagle int64

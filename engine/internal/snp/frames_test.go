@@ -199,6 +199,54 @@ func TestNagle(t *testing.T) {
 	}
 }
 
+// A zero-length unreliable message has no bytes to send but is a message
+// all the same: it must go out like any other (it used to wait for the 10 s
+// keepalive because only queued bytes counted as pending data).
+func TestZeroLengthUnreliableSentAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		flags int
+		at    int64 // µs after queueing when it must be sent
+	}{{"no-nagle", SendNoNagle, 0}, {"nagle", 0, 5000}} {
+		t.Run(tc.name, func(t *testing.T) {
+			now := int64(1_000_000_000)
+			var got []int64
+			rx := NewSession(DefaultConfig(), 13, now, func(d []byte, num int64, lane int, rel bool, _ int64) bool {
+				if len(d) != 0 || rel || lane != 0 {
+					t.Errorf("delivered len %d reliable %v lane %d", len(d), rel, lane)
+				}
+				got = append(got, num)
+				return true
+			})
+			tx := NewSession(DefaultConfig(), 13, now, nil)
+			num, r := tx.SendMessage(nil, tc.flags, 0, true, now)
+			if r != ResultOK || num != 1 {
+				t.Fatalf("send: %d %d", num, r)
+			}
+			tx.acks.ackDue = never
+			if w := tx.NextWakeTime(); w == 0 || w > now+tc.at {
+				t.Fatalf("next wake %d, want <= %d", w, now+tc.at)
+			}
+			p, pkt, flags, ok := tx.BuildPacket(now+tc.at, nil, 1232)
+			if !ok {
+				t.Fatal("zero-length message not sent")
+			}
+			if _, err := rx.ReceivePacket(rx.ExpandPacketNumber(uint16(pkt)), p, flags, now+tc.at); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0] != 1 {
+				t.Fatalf("delivered %v, want [1]", got)
+			}
+			if _, _, _, ok := tx.BuildPacket(now+tc.at, nil, 1232); ok {
+				t.Error("a second packet for one message")
+			}
+			if w := tx.NextWakeTime(); w != 0 && w < now+1_000_000 {
+				t.Errorf("still wants to wake at +%d µs with nothing queued", w-now)
+			}
+		})
+	}
+}
+
 func TestLanePriorityAndWeights(t *testing.T) {
 	now := int64(1_000_000_000)
 	cfg := DefaultConfig()

@@ -197,6 +197,7 @@ type Session struct {
 	msgSeq      uint64
 	flushSeq    uint64 // messages with seq <= flushSeq skip Nagle
 	pendingNew  int    // unsent bytes of queued messages (all lanes)
+	pendingMsgs int    // queued messages not yet (completely) sent; a zero-length unreliable message has no bytes but must still go out
 	retryTotal  int
 	rtoScan     uint64 // next packet number to check for RTO
 	seg         segWriter
@@ -304,6 +305,7 @@ func (s *Session) SendMessage(data []byte, flags int, lane int, connected bool, 
 		l.pendingUnrel += m.size
 	}
 	s.pendingNew += m.size
+	s.pendingMsgs++
 	l.q = append(l.q, m)
 	if flags&SendNoNagle != 0 || s.cfg.NagleTime == 0 {
 		s.flushSeq = s.msgSeq
