@@ -178,6 +178,24 @@ func TestSendLimits(t *testing.T) {
 	}
 }
 
+// The whole config range of the send rate reaches the session (it used to
+// be clamped to 100 MiB/s below the documented maximum of 2^28).
+func TestSendRateRange(t *testing.T) {
+	for _, tc := range []struct{ min, max, wantMin, wantMax int }{
+		{MaxSendRate, MaxSendRate, MaxSendRate, MaxSendRate},
+		{256 << 10, MaxSendRate, 256 << 10, MaxSendRate},
+		{MaxSendRate + 1, 2 * MaxSendRate, MaxSendRate, MaxSendRate},
+		{100, 10, 1024, 1024},
+	} {
+		cfg := DefaultConfig()
+		cfg.SendRateMin, cfg.SendRateMax = tc.min, tc.max
+		s := NewSession(cfg, 13, 1, nil)
+		if s.rate.min != float64(tc.wantMin) || s.rate.max != float64(tc.wantMax) {
+			t.Errorf("min %d max %d: session uses %.0f..%.0f, want %d..%d", tc.min, tc.max, s.rate.min, s.rate.max, tc.wantMin, tc.wantMax)
+		}
+	}
+}
+
 func TestNagle(t *testing.T) {
 	now := int64(1_000_000_000)
 	s := NewSession(DefaultConfig(), 13, now, nil)

@@ -146,8 +146,8 @@ func (c *Config) sanitize() {
 	if c.SendRateMax <= 0 {
 		c.SendRateMax = d.SendRateMax
 	}
-	c.SendRateMin = clampInt(c.SendRateMin, 1024, 100<<20)
-	c.SendRateMax = clampInt(c.SendRateMax, 1024, 100<<20)
+	c.SendRateMin = clampInt(c.SendRateMin, 1024, MaxSendRate)
+	c.SendRateMax = clampInt(c.SendRateMax, 1024, MaxSendRate)
 	if c.SendRateMax < c.SendRateMin {
 		c.SendRateMax = c.SendRateMin
 	}
@@ -158,6 +158,10 @@ func (c *Config) sanitize() {
 		c.TimeoutConnected = d.TimeoutConnected
 	}
 }
+
+// MaxSendRate is the largest SendRateMin/SendRateMax (bytes/s), the upper end
+// of the config range (2^28, as GNS).
+const MaxSendRate = 0x10000000
 
 func clampInt(v, lo, hi int) int {
 	if v < lo {
