@@ -39,6 +39,10 @@ func benchPair(b *testing.B, loopback bool, size int, flags int) {
 		received += len(buf)
 	}
 	b.ResetTimer()
+	cpu0 := cpuTime()
+	defer func() {
+		b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	}()
 	for i := 0; i < b.N; i++ {
 		for {
 			_, r := s.SendMessageToConnection(c1, msg, flags)

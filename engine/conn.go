@@ -18,7 +18,7 @@ const (
 	finWaitUsec         = 5_000_000 // FinWait → Dead
 	connectOKEchoMaxAge = 4_000_000 // echo the client's timestamp only if fresher
 	maxPacketsPerFlush  = 256
-	maxBatch            = 32 // datagrams handed to the transport at once
+	maxBatch            = 64 // datagrams handed to the transport at once
 )
 
 // connCfg is a connection's resolved configuration (read without locks

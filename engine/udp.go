@@ -40,6 +40,7 @@ type udpSock struct {
 	pktinfo  bool // wildcard-bound: learn destinations, reply from them
 	v6       bool // AF_INET6 socket
 	raw      syscall.RawConn
+	gsoOff   atomic.Bool // the kernel refused UDP GSO on this socket (Linux)
 }
 
 // Datagrams waiting in a fault link carry a prefix: the peer address (16

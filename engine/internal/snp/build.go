@@ -63,8 +63,12 @@ func (s *Session) BuildPacket(now int64, dst []byte, maxPlaintext int) (payload 
 	s.runRTO(now)
 	s.rate.refill(now, s.pendingMsgs > 0 || s.haveRetries())
 
-	retries := s.haveRetries()
-	dataReady, _ := s.nagleReady(now, maxPlaintext)
+	newOK, retryOK := s.pktWindowOpen()
+	retries := retryOK && s.haveRetries()
+	dataReady := false
+	if newOK {
+		dataReady, _ = s.nagleReady(now, maxPlaintext)
+	}
 	tokensOK := s.rate.tokens >= 0
 	ackDue := s.acks.ackDue <= now || s.acks.nackWake() <= now
 	hdrFlags = s.live.wantFlags(now)
@@ -84,11 +88,11 @@ func (s *Session) BuildPacket(now int64, dst []byte, maxPlaintext int) (payload 
 	b = s.acks.appendAckFrame(b, now, room)
 
 	rec := s.inflight.push(pktNum)
-	if tokensOK {
+	if tokensOK && retryOK {
 		// Once a packet goes out, fill it with whatever is queued (Nagle only
 		// decides whether to send a packet at all).
 		before := len(b)
-		b = s.fillData(b, now, maxPlaintext, rec)
+		b = s.fillData(b, now, maxPlaintext, rec, newOK)
 		rec.data = len(b) > before
 	}
 	s.nextPkt++
@@ -103,11 +107,35 @@ func (s *Session) BuildPacket(now int64, dst []byte, maxPlaintext int) (payload 
 	s.stats.BytesSent += int64(len(b))
 	s.outMeter.add(now, rec.size)
 	s.live.onSend(now, rec.reliable, hdrFlags, s.replyTimeout())
+	if rec.data && s.rate.wantAckRequest(now) {
+		// Not through liveness: this is no ping, only a request for timely acks.
+		hdrFlags |= AckRequestE2E | AckRequestImmediate
+	}
 	return b, pktNum, hdrFlags, true
 }
 
-// fillData appends retries, then new data, lane by lane.
-func (s *Session) fillData(b []byte, now int64, maxPlain int, rec *pktRecord) []byte {
+// The peer reports the newest packet it acks in 16 bits, expanded nearest
+// to our next packet number (as GNS does). If we ran more than 32768
+// packets ahead of what the peer acks (a receiver refusing packets because
+// its buffer is full, while we keep sending into a lossy bottleneck), an
+// old ack would be read as acking packets the peer never took: data lost
+// silently. So the distance from the newest acked packet is capped: past
+// pktsAheadNew only retransmissions go out (they fill the receiver's gaps
+// and get the acks moving again), past pktsAheadData no data at all.
+const (
+	pktsAheadNew  = 16384
+	pktsAheadData = 28000
+)
+
+// pktWindowOpen reports whether new data and retransmissions may be sent
+// under the packet-number distance cap.
+func (s *Session) pktWindowOpen() (newData, retries bool) {
+	ahead := s.nextPkt - s.minWaiting
+	return ahead < pktsAheadNew, ahead < pktsAheadData
+}
+
+// fillData appends retries, then new data (if newData), lane by lane.
+func (s *Session) fillData(b []byte, now int64, maxPlain int, rec *pktRecord, newData bool) []byte {
 	s.seg.reset()
 	maxRelSeg := maxPlain - 95
 	if maxRelSeg > 1137 {
@@ -136,7 +164,8 @@ func (s *Session) fillData(b []byte, now int64, maxPlain int, rec *pktRecord) []
 				n = room
 			}
 			b = s.seg.selectLane(b, li, false)
-			b = s.seg.appendReliable(b, r.begin, l.streamData(r.begin, r.end))
+			d1, d2 := l.streamData(r.begin, r.end)
+			b = s.seg.appendReliable(b, r.begin, d1, d2)
 			r.state = rangeInFlight
 			r.lastPkt = rec.num
 			l.retryBytes -= n
@@ -150,7 +179,7 @@ func (s *Session) fillData(b []byte, now int64, maxPlain int, rec *pktRecord) []
 		}
 	}
 	// New data: strict priority between classes, WFQ inside a class.
-	for msgs := 0; msgs < maxMessagesPerPacket; msgs++ {
+	for msgs := 0; newData && msgs < maxMessagesPerPacket; msgs++ {
 		li := s.pickLane()
 		if li < 0 {
 			break
@@ -222,7 +251,8 @@ func (s *Session) sendReliableNew(b []byte, li int, l *sendLane, maxPlain, maxSe
 	n := minInt(avail, room)
 	end := begin + int64(n)
 	b = s.seg.selectLane(b, li, false)
-	b = s.seg.appendReliable(b, begin, l.streamData(begin, end))
+	d1, d2 := l.streamData(begin, end)
+	b = s.seg.appendReliable(b, begin, d1, d2)
 	l.relNextSend = end
 	l.ranges = append(l.ranges, relRange{begin: begin, end: end, lastPkt: rec.num, state: rangeInFlight})
 	l.pendingRel -= n
@@ -326,6 +356,7 @@ func (s *Session) processAck(f ackFrame, now int64) (stop bool, err error) {
 	if uint64(latest) > s.minWaiting {
 		s.minWaiting = uint64(latest)
 	}
+	s.rate.endRound(now)
 	s.inflight.popDone()
 	return false, nil
 }
@@ -344,22 +375,16 @@ func (s *Session) clampRecRange(begin, end uint64) (uint64, uint64) {
 func (s *Session) ackPackets(begin, end uint64, now int64) {
 	s.statsAcked(begin, end, now)
 	begin, end = s.clampRecRange(begin, end)
-	acked := 0
 	for n := begin; n < end; n++ {
 		r := s.inflight.get(n)
 		if r.state == recDone {
 			continue
 		}
 		for _, sg := range r.segs {
-			acked += s.lanes[sg.lane].ackRanges(sg.begin, sg.end)
+			s.lanes[sg.lane].ackRanges(sg.begin, sg.end)
 		}
-		if r.data {
-			s.rate.onAck(now, r.size)
-		}
+		s.rate.onAcked(r.size, r.data)
 		r.state = recDone
-	}
-	if acked > 0 {
-		s.rate.onDelivered(now, acked)
 	}
 }
 
@@ -446,8 +471,9 @@ func (s *Session) NextWakeTime() int64 {
 	upd(s.acks.nackWake())
 	upd(s.live.nextWake(s.lastRecv))
 	// Data waiting: Nagle deadline or token refill.
-	retries := s.haveRetries()
-	if s.pendingMsgs > 0 || retries {
+	newOK, retryOK := s.pktWindowOpen()
+	retries := retryOK && s.haveRetries()
+	if (newOK && s.pendingMsgs > 0) || retries {
 		ready := retries
 		if !ready {
 			var nagle int64

@@ -598,12 +598,14 @@ func (w *segWriter) reliableHeaderLen(lane int, pos int64) int {
 }
 
 // appendReliable writes a reliable segment for stream position pos.
-func (w *segWriter) appendReliable(b []byte, pos int64, data []byte) []byte {
+// The data comes in two pieces (the second may be empty).
+func (w *segWriter) appendReliable(b []byte, pos int64, data, data2 []byte) []byte {
+	n := len(data) + len(data2)
 	if w.relPosEnd != 0 && pos < w.relPosEnd {
 		b = w.selectLane(b, w.lane, true)
 	}
 	leadAt := len(b)
-	sizeHi := byte(len(data) >> 8)
+	sizeHi := byte(n >> 8)
 	if w.relPosEnd == 0 {
 		b = append(b, relFrame|2<<3|sizeHi)
 		b = binary.LittleEndian.AppendUint16(b, uint16(pos))
@@ -621,14 +623,15 @@ func (w *segWriter) appendReliable(b []byte, pos int64, data []byte) []byte {
 			b = binary.LittleEndian.AppendUint32(b, uint32(d))
 		}
 	}
-	w.relPosEnd = pos + int64(len(data))
+	w.relPosEnd = pos + int64(n)
 	if w.curMsgNum != 0 {
 		w.curMsgNum++
 	}
 	w.lastLead = leadAt
 	w.lastSizeAt = len(b)
-	b = append(b, byte(len(data)))
-	return append(b, data...)
+	b = append(b, byte(n))
+	b = append(b, data...)
+	return append(b, data2...)
 }
 
 // finish turns the last segment (if it is the last frame) into the

@@ -4,14 +4,20 @@ package snp
 // SendRateMax > SendRateMin (algorithm in the package comment).
 
 const (
-	bucketIdleCap    = maxPlaintextPayload + packetOverhead
-	minRoundTime     = 20_000     // µs
-	minRTTWindow     = 10_000_000 // µs
-	minDelayTarget   = 10_000     // µs
-	minLossPackets   = 20
-	startupGain      = 2.0
-	steadyGain       = 1.125
-	congestionFactor = 0.85
+	bucketIdleCap      = maxPlaintextPayload + packetOverhead
+	minRoundTime       = 20_000     // µs
+	minRTTWindow       = 10_000_000 // µs
+	minDelayTarget     = 10_000     // µs
+	minLossPackets     = 20
+	minRoundPackets    = 16
+	minLostPackets     = 4 // a loss signal needs at least this many losses in the round
+	startupGain        = 2.0
+	steadyGain         = 1.125
+	congestionFactor   = 0.9
+	steadyHeadroom     = 1.25  // growth stops at this multiple of the delivery rate
+	startupHeadroom    = 2.5   // the same in startup
+	ackRequestInterval = 5_000 // µs between immediate-ack requests (controller on)
+	pacingBurst        = 250   // µs of rate sent per paced wake-up (at most the 2 ms bucket)
 )
 
 type rateCtl struct {
@@ -33,6 +39,18 @@ type rateCtl struct {
 	srtt           int64
 	lossAvg        float64
 	deliveryRate   float64
+	hist           [4]roundSample
+	histAt         int
+	lastCut        int64
+	lastAckReq     int64
+	fullBW         float64 // startup: best delivery rate so far
+	fullRounds     int     // startup: rounds without 25 % more delivery
+	delayRounds    int     // consecutive rounds with queueing delay
+}
+
+type roundSample struct {
+	bytes int
+	dur   int64
 }
 
 func (r *rateCtl) init(min, max int, now int64) {
@@ -87,12 +105,20 @@ func (r *rateCtl) refill(now int64, busy bool) {
 	}
 }
 
-// whenTokens is the time the bucket is non-negative again.
+// whenTokens is the time to wake up for more paced sending: when the bucket
+// holds pacingBurst of rate worth of bytes (at least non-negative). At high
+// rates this sends a burst of packets per wake-up (one batched system call)
+// instead of waking for every packet; at GNS's default 256 KiB/s it is one
+// packet per wake-up as before.
 func (r *rateCtl) whenTokens() int64 {
-	if r.tokens >= 0 {
+	want := r.rate*pacingBurst/1e6 - bucketIdleCap
+	if want < 0 {
+		want = 0
+	}
+	if r.tokens >= want {
 		return r.last
 	}
-	return r.last + int64(-r.tokens*1e6/r.rate) + 1
+	return r.last + int64((want-r.tokens)*1e6/r.rate) + 1
 }
 
 func (r *rateCtl) onSend(now int64, size int, backlog bool) {
@@ -100,6 +126,18 @@ func (r *rateCtl) onSend(now int64, size int, backlog bool) {
 	if !backlog {
 		r.roundAppLim = true
 	}
+}
+
+// wantAckRequest reports whether a data packet sent now should ask the
+// peer for an immediate ack: the controller needs acks about once per
+// ackRequestInterval to measure, and a receiver acks unreliable-only data
+// only when asked (and reliable data only within 50 ms).
+func (r *rateCtl) wantAckRequest(now int64) bool {
+	if r.fixed || now-r.lastAckReq < ackRequestInterval {
+		return false
+	}
+	r.lastAckReq = now
+	return true
 }
 
 func (r *rateCtl) onRTT(now, rtt int64) {
@@ -117,34 +155,61 @@ func (r *rateCtl) onRTT(now, rtt int64) {
 	}
 }
 
-func (r *rateCtl) onAck(now int64, size int)  { r.roundAcked++; r.endRound(now) }
-func (r *rateCtl) onLoss(now int64, size int) { r.roundLost++; r.endRound(now) }
+// onAcked counts one newly acked packet of size wire bytes (data: it
+// carried messages).
+func (r *rateCtl) onAcked(size int, data bool) {
+	r.roundDelivered += size
+	if data {
+		r.roundAcked++
+	}
+}
 
-func (r *rateCtl) onDelivered(now int64, bytes int) { r.roundDelivered += bytes }
+func (r *rateCtl) onLoss(now int64, size int) { r.roundLost++ }
 
-// endRound evaluates a finished round and adjusts the rate.
+// endRound evaluates the round once it has lasted a round time (called after
+// each ack frame) and adjusts the rate.
 func (r *rateCtl) endRound(now int64) {
 	round := r.srtt
 	if round < minRoundTime {
 		round = minRoundTime
 	}
 	el := now - r.roundStart
-	if el < round {
+	if el < round || (r.roundAcked+r.roundLost < minRoundPackets && el < 8*round) {
+		// A round also needs enough packets to measure anything (at low
+		// rates a round time carries only a handful).
 		return
 	}
 	if r.fixed {
 		r.resetRound(now)
 		return
 	}
-	r.deliveryRate = float64(r.roundDelivered) * 1e6 / float64(el)
-	congested := false
+	// Delivery rate over the last few rounds: acks arrive in bursts (delayed
+	// acks, scheduling), one round alone over- or underestimates.
+	r.hist[r.histAt%len(r.hist)] = roundSample{bytes: r.roundDelivered, dur: el}
+	r.histAt++
+	var bytes, dur int64
+	for _, h := range r.hist {
+		bytes += int64(h.bytes)
+		dur += h.dur
+	}
+	r.deliveryRate = float64(bytes) * 1e6 / float64(dur)
+	lastRound := float64(r.roundDelivered) * 1e6 / float64(el)
+	congested, queueing := false, false
 	if r.roundRTTMin != never && r.minRTT != never {
 		target := r.minRTT / 2
 		if target < minDelayTarget {
 			target = minDelayTarget
 		}
-		if r.roundRTTMin-r.minRTT > target {
-			congested = true
+		// Queueing delay for two rounds in a row (one round of it is as
+		// likely a scheduling hiccup of either host), or twice the target.
+		// Half the target already stops growth.
+		q := r.roundRTTMin - r.minRTT
+		queueing = q > target/2
+		if q > target {
+			r.delayRounds++
+			congested = r.delayRounds >= 2 || q > 2*target || r.startup
+		} else {
+			r.delayRounds = 0
 		}
 	}
 	if n := r.roundAcked + r.roundLost; n >= minLossPackets {
@@ -153,31 +218,51 @@ func (r *rateCtl) endRound(now int64) {
 		if thresh < 0.05 {
 			thresh = 0.05
 		}
-		if frac > thresh && frac > 0.05 {
+		if frac > thresh && r.roundLost >= minLostPackets {
 			congested = true
 		}
 		r.lossAvg += (frac - r.lossAvg) / 8
 	}
 	switch {
 	case congested:
-		r.startup = false
-		base := r.deliveryRate
-		if base < 0.7*r.rate {
-			base = 0.7 * r.rate
+		if now-r.lastCut >= 2*round {
+			// At most one cut per two rounds: the signals of the round
+			// after a cut still describe the queue built before it.
+			base := r.deliveryRate
+			if r.startup {
+				// The rate ran ahead of the path: start from what it delivers.
+				base = max(base, lastRound)
+			} else if base < 0.7*r.rate {
+				base = 0.7 * r.rate
+			}
+			r.startup = false
+			if base > r.rate {
+				base = r.rate
+			}
+			r.rate = clampF(congestionFactor*base, r.min, r.max)
+			r.lastCut = now
 		}
-		r.rate = clampF(congestionFactor*base, r.min, r.max)
-	case !r.roundAppLim:
-		gain := steadyGain
-		if r.startup {
-			gain = startupGain
+	case !r.roundAppLim && r.startup:
+		last := lastRound
+		// Startup: double per round, but stay within reach of what is
+		// delivered, and leave startup once the delivery rate stops growing
+		// (the path is full) rather than only when the queue overflows.
+		if r.deliveryRate >= 1.25*r.fullBW {
+			r.fullBW, r.fullRounds = r.deliveryRate, 0
+		} else if r.fullRounds++; r.fullRounds >= 3 {
+			r.startup = false
+			r.rate = clampF(r.deliveryRate, r.min, r.max)
+			break
 		}
-		next := r.rate * gain
-		if limit := 2*r.deliveryRate + r.min; next > limit && !r.startup {
-			next = limit
+		// (The latest round, not the average: in startup it lags too much.)
+		next := min(r.rate*startupGain, startupHeadroom*max(r.deliveryRate, last)+r.min)
+		r.rate = clampF(max(next, r.rate), r.min, r.max)
+	case !r.roundAppLim && !queueing:
+		next := r.rate * steadyGain
+		if limit := steadyHeadroom*r.deliveryRate + r.min; next > limit {
+			next = max(limit, r.rate)
 		}
-		if next > r.rate {
-			r.rate = clampF(next, r.min, r.max)
-		}
+		r.rate = clampF(next, r.min, r.max)
 	}
 	r.resetRound(now)
 }

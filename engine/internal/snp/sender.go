@@ -53,9 +53,8 @@ type sendLane struct {
 	ubuf     []byte // unreliable payload arena, logical offsets from ubufBase
 	ubufBase int64
 
-	rbuf        []byte // reliable stream bytes from rbufBase
-	rbufBase    int64
-	relNextSend int64 // next never-sent stream position
+	rs          streamRing // reliable stream bytes not yet acked
+	relNextSend int64      // next never-sent stream position
 
 	ranges    []relRange
 	rHead     int
@@ -68,7 +67,7 @@ type sendLane struct {
 }
 
 func newSendLane(priority, weight int) *sendLane {
-	return &sendLane{priority: priority, weight: weight, rbufBase: 1, relNextSend: 1}
+	return &sendLane{priority: priority, weight: weight, rs: streamRing{base: 1, end: 1}, relNextSend: 1}
 }
 
 func (l *sendLane) queued() int { return len(l.q) - l.qHead }
@@ -107,8 +106,71 @@ func (l *sendLane) unreliableData(m *sendMsg) []byte {
 	return l.ubuf[off : off+m.size]
 }
 
-func (l *sendLane) streamData(begin, end int64) []byte {
-	return l.rbuf[begin-l.rbufBase : end-l.rbufBase]
+// streamData returns stream bytes [begin,end) in at most two pieces.
+func (l *sendLane) streamData(begin, end int64) ([]byte, []byte) { return l.rs.get(begin, end) }
+
+// streamRing holds a lane's reliable stream bytes [base,end) in a ring
+// whose size is a power of two: freeing acked bytes at the front costs
+// nothing, and it is copied only when it grows (doubling). Once empty, a
+// large ring is released.
+type streamRing struct {
+	buf  []byte
+	base int64 // oldest byte kept
+	end  int64 // next stream position to write
+}
+
+const (
+	ringMin       = 4096
+	ringKeepEmpty = 1 << 20 // an empty ring larger than this is released
+)
+
+func (r *streamRing) write(p []byte) {
+	if need := int(r.end-r.base) + len(p); need > len(r.buf) {
+		r.grow(need)
+	}
+	r.writeNoGrow(p)
+}
+
+func (r *streamRing) grow(need int) {
+	size := max(ringMin, len(r.buf))
+	for size < need {
+		size *= 2
+	}
+	a, b := r.get(r.base, r.end)
+	r.buf = make([]byte, size)
+	r.end = r.base
+	r.writeNoGrow(a)
+	r.writeNoGrow(b)
+}
+
+func (r *streamRing) writeNoGrow(p []byte) {
+	off := int(r.end & int64(len(r.buf)-1))
+	n := copy(r.buf[off:], p)
+	copy(r.buf, p[n:])
+	r.end += int64(len(p))
+}
+
+// get returns [begin,end) (base <= begin <= end <= r.end) in one or two pieces.
+func (r *streamRing) get(begin, end int64) ([]byte, []byte) {
+	if begin >= end {
+		return nil, nil
+	}
+	mask := int64(len(r.buf) - 1)
+	o1, o2 := int(begin&mask), int((end-1)&mask)+1
+	if o1 < o2 {
+		return r.buf[o1:o2], nil
+	}
+	return r.buf[o1:], r.buf[:o2]
+}
+
+// free forgets the bytes below upTo.
+func (r *streamRing) free(upTo int64) {
+	if upTo > r.base {
+		r.base = upTo
+	}
+	if r.base == r.end && len(r.buf) > ringKeepEmpty {
+		r.buf = nil
+	}
 }
 
 // findRange returns the index of the first range with end > pos.
@@ -166,11 +228,7 @@ func (l *sendLane) ackRanges(begin, end int64) (newly int) {
 	if l.rHead < len(l.ranges) {
 		low = l.ranges[l.rHead].begin
 	}
-	if drop := int(low - l.rbufBase); drop > compactThreshold && drop*2 >= len(l.rbuf) {
-		n := copy(l.rbuf, l.rbuf[drop:])
-		l.rbuf = l.rbuf[:n]
-		l.rbufBase = low
-	}
+	l.rs.free(low)
 	return newly
 }
 

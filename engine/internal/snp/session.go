@@ -32,23 +32,39 @@
 //
 // # Rate control
 //
-// Packets are paced by a token bucket in bytes. With SendRateMin ==
-// SendRateMax the rate is fixed, as in GNS. When SendRateMax > SendRateMin a
-// congestion controller picks the rate inside [min, max] (see rate.go):
+// Packets are paced by a token bucket in bytes; at high rates a paced
+// wake-up sends 250 µs of rate at once (one batched system call) instead of
+// waking for every packet. With SendRateMin == SendRateMax the rate is
+// fixed, as in GNS. When SendRateMax > SendRateMin a congestion controller
+// picks the rate inside [min, max] (see rate.go):
 //
-//   - It measures, per round (one smoothed RTT, at least 20 ms), the delivery
-//     rate (bytes newly acked / round time), the minimum RTT over 10 s
+//   - It measures per round (one smoothed RTT, at least 20 ms and 16 acked
+//     packets) the delivery rate (wire bytes of every newly acked packet,
+//     averaged over the last 4 rounds), the minimum RTT over 10 s
 //     (ack-delay-corrected samples, so the peer's delayed acks do not count
-//     as queueing) and the fraction of packets nacked or timed out.
-//   - Startup: the rate doubles each round until the first congestion signal.
+//     as queueing) and the fraction of data packets nacked or timed out.
+//     It asks for an immediate ack (AckRequestImmediate in the header) at
+//     most every 5 ms, so unreliable-only traffic, which a receiver
+//     otherwise never acks, is measured too.
+//   - Startup: the rate doubles each round, but at most to 2.5 × the last
+//     round's delivery rate + min; it ends when the delivery rate has not
+//     grown by 25 % for 3 rounds (the rate becomes the delivery rate), or at
+//     the first congestion signal (the rate becomes 0.9 × what is delivered).
 //   - Congestion signals: queueing delay (latest RTT − min RTT) above
-//     max(10 ms, min RTT / 2) for a whole round (LEDBAT-style delay signal),
-//     or a round loss fraction above max(5 %, 2 × the long-run average loss),
-//     so random (non-congestive) loss does not collapse the rate. On a signal
-//     the rate becomes max(min, 0.85 × max(delivery rate, 0.7 × rate)) at
-//     most once per round.
-//   - Otherwise, while the sender is not application-limited, the rate grows
-//     by 1/8 per round, but never above 2 × the measured delivery rate + min.
+//     max(10 ms, min RTT / 2) for two rounds in a row or above twice that
+//     for one (LEDBAT-style delay signal), or a round loss fraction above
+//     max(5 %, 2 × the long-run average loss) with at least 4 losses, so
+//     random (non-congestive) loss does not collapse the rate. On a signal
+//     the rate becomes max(min, 0.9 × max(delivery rate, 0.7 × rate)), at
+//     most once per two rounds.
+//   - Otherwise, while the sender is not application-limited and the
+//     queueing delay is below half the target, the rate grows by 1/8 per
+//     round, but never above 1.25 × the delivery rate + min.
+//
+// The peer acks with a 16-bit packet number expanded nearest to our next
+// one, so the sender never runs more than 16384 packets ahead of the newest
+// acked packet with new data (28000 with retransmissions): beyond 32768 an
+// old ack would be misread as acking packets the peer never took.
 //
 // # Receiving
 //
@@ -295,11 +311,12 @@ func (s *Session) SendMessage(data []byte, flags int, lane int, connected bool, 
 	s.msgSeq++
 	m := sendMsg{num: l.lastMsgNum, seq: s.msgSeq, reliable: reliable, queued: now, nagle: now + s.cfg.NagleTime}
 	if reliable {
-		m.pos = l.rbufBase + int64(len(l.rbuf))
-		before := len(l.rbuf)
-		l.rbuf = appendReliableMsgHeader(l.rbuf, m.num-l.lastRelMsgNum, len(data))
-		l.rbuf = append(l.rbuf, data...)
-		m.size = len(l.rbuf) - before
+		m.pos = l.rs.end
+		var hb [16]byte
+		hdr := appendReliableMsgHeader(hb[:0], m.num-l.lastRelMsgNum, len(data))
+		l.rs.write(hdr)
+		l.rs.write(data)
+		m.size = int(l.rs.end - m.pos)
 		l.lastRelMsgNum = m.num
 		l.pendingRel += m.size
 	} else {
