@@ -50,6 +50,9 @@ const (
 // (GODOTSTEAM_SOCKETS_NO_GSO=1; tests and benchmarks use it to compare).
 var gsoDisabled = os.Getenv("GODOTSTEAM_SOCKETS_NO_GSO") == "1"
 
+// groAtStart turns GRO on before the first read (tests).
+var groAtStart bool
+
 // gsoTestErr, when non-zero, is returned instead of calling sendmmsg for
 // any GSO message (tests of the fallback).
 var gsoTestErr syscall.Errno
@@ -290,6 +293,9 @@ func (u *udpSock) readLoopBatch() bool {
 	}
 	r := &recvState{}
 	r.setSlots(batchSize/2, smallSlot)
+	if groAtStart {
+		u.enableGRO(r)
+	}
 	r.fn = func(fd uintptr) bool {
 		res, _, e := syscall.Syscall6(sysRecvmmsg, fd, uintptr(unsafe.Pointer(&r.hdrs[0])), uintptr(r.slots), msgWaitForOne, 0, 0)
 		if e == syscall.EAGAIN {
