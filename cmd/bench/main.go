@@ -122,7 +122,8 @@ func cmdClient(args []string) error {
 	secs := fs.Float64("seconds", 5, "duration")
 	rounds := fs.Int("rounds", 10000, "pingpong round trips")
 	total := fs.Int64("total", 10_000_000, "lossy_transfer bytes")
-	batch := fs.Int("batch", 64, "raw_udp_limit datagrams per system call")
+	batch := fs.Int("batch", 64, "raw_udp_limit datagrams (with --gso: GSO sends) per system call")
+	gso := fs.Bool("gso", false, "raw_udp_limit: UDP GSO, 50 datagrams per send (Linux)")
 	o := netFlags(fs)
 	pos, err := splitArgs(args, fs)
 	if err != nil || len(pos) != 2 {
@@ -147,7 +148,7 @@ func cmdClient(args []string) error {
 	case "unreliable_rate":
 		f, err = unreliableRate(c, 100, dur, *impl != "raw")
 	case "raw_udp_limit":
-		f, err = rawBlast(c, dur, max(1, *batch))
+		f, err = rawBlast(c, dur, max(1, *batch), *gso)
 	default:
 		return fmt.Errorf("unknown workload %q", workload)
 	}

@@ -105,7 +105,7 @@ func writeReport(dir string, results []result) error {
 		byWorkload[r.Workload] = append(byWorkload[r.Workload], r)
 	}
 	var md strings.Builder
-	fmt.Fprintf(&md, "# Benchmark summary\n\nCommit `%s`. Each figure is min / median / max over the runs; ratios compare with raw UDP measured in the same run (bulk: MB/s over raw_udp_limit with 64 datagrams per system call; pingpong: p99 and p50 over raw UDP echo; unreliable_rate: messages/s over raw UDP, one 100-byte datagram per message). Engine send-rate profiles: cc = SEND_RATE_MIN 256 KiB/s, MAX 256 MiB/s (congestion controller); fixed_max = both 256 MiB/s; default = GNS defaults.\n\n", commitOf(results))
+	fmt.Fprintf(&md, "# Benchmark summary\n\nCommit `%s`. Each figure is min / median / max over the runs; ratios compare with raw UDP measured in the same run (bulk: MB/s over raw_udp_limit with 64 datagrams per system call, ratio_to_raw_udp, and over raw_udp_limit with UDP GSO/GRO, ratio_to_raw_udp_gso — the equally strong baseline on Linux, where the engine uses GSO/GRO too; pingpong: p99 and p50 over raw UDP echo; unreliable_rate: messages/s over raw UDP, one 100-byte datagram per message). Engine send-rate profiles: cc = SEND_RATE_MIN 256 KiB/s, MAX 256 MiB/s (congestion controller); fixed_max = both 256 MiB/s; default = GNS defaults.\n\n", commitOf(results))
 	for _, w := range order {
 		rs := byWorkload[w]
 		fig := primaryFigure[w]

@@ -248,11 +248,16 @@ func unreliableRate(c msgConn, size int, dur time.Duration, reliableCtl bool) (f
 
 // rawBlast sends 1200-byte datagrams for dur to a raw sink, batch per
 // system call (sendmmsg; the engine batches its own sends too): with 64,
-// the machine's UDP limit.
-func rawBlast(c msgConn, dur time.Duration, batch int) (figures, error) {
+// the machine's UDP limit. With gso, each of the batch messages carries
+// gsoSegments datagrams (UDP GSO; the sink reads with GRO), as the engine
+// does on Linux: the strongest raw baseline.
+func rawBlast(c msgConn, dur time.Duration, batch int, gso bool) (figures, error) {
 	rc, ok := c.(*rawConn)
 	if !ok {
 		return nil, errors.New("raw_udp_limit needs the raw implementation")
+	}
+	if gso && !haveGSO {
+		return nil, errors.New("UDP GSO needs Linux")
 	}
 	if err := c.send([]byte(modeSink), true, 0); err != nil {
 		return nil, err
@@ -261,8 +266,16 @@ func rawBlast(c msgConn, dur time.Duration, batch int) (figures, error) {
 	pc := ipv4.NewPacketConn(rc.c)
 	msgs := make([]ipv4.Message, batch)
 	p := make([]byte, 1200)
+	perMsg := 1
+	if gso {
+		perMsg = gsoSegments
+		p = make([]byte, 1200*gsoSegments)
+	}
 	for i := range msgs {
 		msgs[i].Buffers = [][]byte{p}
+		if gso {
+			msgs[i].OOB = gsoOOB(1200)
+		}
 	}
 	start := time.Now()
 	sent := 0
@@ -271,7 +284,7 @@ func rawBlast(c msgConn, dur time.Duration, batch int) (figures, error) {
 		if err != nil {
 			continue // ENOBUFS and friends: the limit itself
 		}
-		sent += n
+		sent += n * perMsg
 	}
 	elapsed := time.Since(start).Seconds()
 	got, _, err := finishSink(c, false, 30*time.Second)
@@ -284,6 +297,10 @@ func rawBlast(c msgConn, dur time.Duration, batch int) (figures, error) {
 		"loss_pct":      100 * (1 - float64(got)/1200/float64(sent)),
 	}, nil
 }
+
+// gsoSegments is the number of 1200-byte datagrams per GSO send (50 × 1200
+// stays below the 65507-byte UDP limit).
+const gsoSegments = 50
 
 // manyConns opens n engine connections to one server, each echoing a
 // 100-byte unreliable message at hz for dur. The client side is one

@@ -291,6 +291,7 @@ type pktRecord struct {
 	reliable bool
 	data     bool // carried any segment
 	segs     []segRef
+	inl      [2]segRef // first storage of segs: most packets carry 1 or 2 segments
 }
 
 // inflight is a ring of packet records indexed by packet number.
@@ -330,6 +331,9 @@ func (f *inflight) push(n uint64) *pktRecord {
 	r := &f.recs[(f.head+f.count)&(len(f.recs)-1)]
 	f.count++
 	segs := r.segs[:0]
+	if cap(segs) == 0 {
+		segs = r.inl[:0]
+	}
 	*r = pktRecord{num: n, segs: segs}
 	return r
 }
