@@ -192,8 +192,8 @@ func (p *Peer) CreateHostAddr(addr netip.AddrPort, port int, opts []engine.Confi
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.status != StatusDisconnected {
-		return fail(ErrAlreadyInUse, "already active: call close() before creating a new host or client")
+	if err := p.idleLocked(); err != nil {
+		return err
 	}
 	s := engine.NewSockets(engine.Options{})
 	ls, err := s.CreateListenSocketIP(addr, opts)
@@ -201,9 +201,7 @@ func (p *Peer) CreateHostAddr(addr netip.AddrPort, port int, opts []engine.Confi
 		s.Close()
 		return fail(ErrCantCreate, "cannot listen on %v: %v", addr, err)
 	}
-	p.resetLocked()
-	p.sockets, p.listen, p.group = s, ls, s.CreatePollGroup()
-	p.server, p.selfID, p.status = true, ServerID, StatusConnected
+	p.hostingLocked(s, nil, ls)
 	return nil
 }
 
@@ -237,8 +235,8 @@ func (p *Peer) CreateClient(address string, port int, opts []engine.ConfigOption
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.status != StatusDisconnected {
-		return fail(ErrAlreadyInUse, "already active: call close() before creating a new host or client")
+	if err := p.idleLocked(); err != nil {
+		return err
 	}
 	s := engine.NewSockets(engine.Options{})
 	c, cerr := s.ConnectByIPAddress(netip.AddrPortFrom(ip, uint16(port)), opts)
@@ -246,13 +244,34 @@ func (p *Peer) CreateClient(address string, port int, opts []engine.ConfigOption
 		s.Close()
 		return fail(ErrCantConnect, "cannot connect to %s:%d: %v", address, port, cerr)
 	}
+	p.connectingLocked(s, nil, c)
+	return nil
+}
+
+// idleLocked fails unless the peer is closed (a new host or client may start).
+func (p *Peer) idleLocked() error {
+	if p.status != StatusDisconnected {
+		return fail(ErrAlreadyInUse, "already active: call close() before creating a new host or client")
+	}
+	return nil
+}
+
+// hostingLocked makes the peer the server on listen socket ls of s
+// (shared: s is lent by a Transport, not ours).
+func (p *Peer) hostingLocked(s *engine.Sockets, shared Transport, ls engine.Handle) {
 	p.resetLocked()
-	p.sockets, p.listen, p.group = s, engine.InvalidHandle, s.CreatePollGroup()
+	p.sockets, p.shared, p.listen, p.group = s, shared, ls, s.CreatePollGroup()
+	p.server, p.selfID, p.status = true, ServerID, StatusConnected
+}
+
+// connectingLocked makes the peer a client whose server is connection c.
+func (p *Peer) connectingLocked(s *engine.Sockets, shared Transport, c engine.Handle) {
+	p.resetLocked()
+	p.sockets, p.shared, p.listen, p.group = s, shared, engine.InvalidHandle, s.CreatePollGroup()
 	s.SetConnectionPollGroup(c, p.group)
 	p.configureLanes(c)
 	p.server, p.selfID, p.status = false, 0, StatusConnecting
 	p.byConn[c] = &remote{conn: c, id: ServerID}
-	return nil
 }
 
 func (p *Peer) configureLanes(c engine.Handle) {
@@ -319,8 +338,8 @@ func (p *Peer) CreateHostP2P(t Transport, virtualPort int, opts []engine.ConfigO
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.status != StatusDisconnected {
-		return fail(ErrAlreadyInUse, "already active: call close() before creating a new host or client")
+	if err := p.idleLocked(); err != nil {
+		return err
 	}
 	s := t.Sockets()
 	ls, lerr := s.CreateListenSocketP2P(virtualPort, opts)
@@ -328,9 +347,7 @@ func (p *Peer) CreateHostP2P(t Transport, virtualPort int, opts []engine.ConfigO
 		return fail(ErrCantCreate, "cannot listen on P2P virtual port %d: %v", virtualPort, lerr)
 	}
 	t.Claim(ls)
-	p.resetLocked()
-	p.sockets, p.shared, p.listen, p.group = s, t, ls, s.CreatePollGroup()
-	p.server, p.selfID, p.status = true, ServerID, StatusConnected
+	p.hostingLocked(s, t, ls)
 	return nil
 }
 
@@ -342,8 +359,8 @@ func (p *Peer) CreateClientP2P(t Transport, to engine.Identity, virtualPort int,
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.status != StatusDisconnected {
-		return fail(ErrAlreadyInUse, "already active: call close() before creating a new host or client")
+	if err := p.idleLocked(); err != nil {
+		return err
 	}
 	s := t.Sockets()
 	c, cerr := s.ConnectP2P(to, virtualPort, opts)
@@ -351,12 +368,7 @@ func (p *Peer) CreateClientP2P(t Transport, to engine.Identity, virtualPort int,
 		return fail(ErrCantConnect, "cannot connect to %v on P2P virtual port %d: %v", to, virtualPort, cerr)
 	}
 	t.Claim(c)
-	p.resetLocked()
-	p.sockets, p.shared, p.listen, p.group = s, t, engine.InvalidHandle, s.CreatePollGroup()
-	s.SetConnectionPollGroup(c, p.group)
-	p.configureLanes(c)
-	p.server, p.selfID, p.status = false, 0, StatusConnecting
-	p.byConn[c] = &remote{conn: c, id: ServerID}
+	p.connectingLocked(s, t, c)
 	return nil
 }
 
