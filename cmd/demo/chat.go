@@ -70,10 +70,10 @@ func (s *chatServer) frame() error {
 		return err
 	}
 	for _, c := range changes {
-		if c.info.int("listen_socket") != s.listen {
+		if c.info.Int("listen_socket") != s.listen {
 			continue
 		}
-		console("server", "network_connection_status_changed: connection %d %s -> %s (%s)", c.handle, stateName(c.oldState), stateName(c.state), c.info.str("remote_address"))
+		console("server", "network_connection_status_changed: connection %d %s -> %s (%s)", c.handle, stateName(c.oldState), stateName(c.state), c.info.Str("remote_address"))
 		switch c.state {
 		case stateConnecting:
 			ret, _, err := s.h.call("acceptConnection", c.handle)
@@ -115,8 +115,8 @@ func (s *chatServer) frame() error {
 		return fmt.Errorf("server: %v", err)
 	}
 	for _, m := range msgs {
-		from := m.int("connection")
-		text := string(m.get("payload").([]byte))
+		from := m.Int("connection")
+		text := string(m.Value("payload").([]byte))
 		if _, ok := s.nicks[from]; !ok {
 			return fmt.Errorf("server: a message from unknown connection %d", from)
 		}
@@ -195,7 +195,7 @@ func (d *demo) startClient(name, address string) (*chatClient, error) {
 		return nil, err
 	}
 	c := &chatClient{name: name, h: h}
-	options := &dict{keys: []any{int64(configTimeoutInitial)}, values: []any{int64(10000)}}
+	options := &dict{Keys: []any{int64(configTimeoutInitial)}, Vals: []any{int64(10000)}}
 	ret, events, err := h.call("connectByIPAddress", address, options)
 	if err != nil {
 		return nil, err
@@ -254,10 +254,10 @@ func (c *chatClient) frame() error {
 		return fmt.Errorf("%s: %v", c.name, err)
 	}
 	for _, m := range msgs {
-		if m.int("flags")&sendReliable == 0 {
+		if m.Int("flags")&sendReliable == 0 {
 			return fmt.Errorf("%s: a chat message arrived without the reliable flag", c.name)
 		}
-		text := string(m.get("payload").([]byte))
+		text := string(m.Value("payload").([]byte))
 		c.received = append(c.received, text)
 		console(c.name, "%s", text)
 		for i, s := range script {
@@ -282,12 +282,12 @@ func (c *chatClient) connected() error {
 		return err
 	}
 	info, _ := ret.(*dict)
-	c.encrypted = info.int("info_flags")&infoFlagUnencrypted == 0
+	c.encrypted = info.Int("info_flags")&infoFlagUnencrypted == 0
 	encryption := "encrypted"
 	if !c.encrypted {
 		encryption = "NOT encrypted"
 	}
-	console(c.name, "connected to %s (%s)", info.str("remote_address"), encryption)
+	console(c.name, "connected to %s (%s)", info.Str("remote_address"), encryption)
 	if err := sendText(c.h, c.conn, "/nick "+c.name); err != nil {
 		return err
 	}
@@ -323,12 +323,12 @@ func (c *chatClient) leave(why string) error {
 		return err
 	}
 	status, _ := ret.(*dict)
-	if status.int("response") != resultOK {
-		return fmt.Errorf("%s: getConnectionRealTimeStatus response %d", c.name, status.int("response"))
+	if status.Int("response") != resultOK {
+		return fmt.Errorf("%s: getConnectionRealTimeStatus response %d", c.name, status.Int("response"))
 	}
-	live, _ := status.get("connection_status").(*dict)
+	live, _ := status.Value("connection_status").(*dict)
 	console(c.name, "getConnectionRealTimeStatus: ping %d ms, quality local %s remote %s, send rate %d bytes/s",
-		live.int("ping"), percent(live.float("local_quality")), percent(live.float("remote_quality")), live.int("send_rate"))
+		live.Int("ping"), percent(live.Float("local_quality")), percent(live.Float("remote_quality")), live.Int("send_rate"))
 	ret, _, err = c.h.call("closeConnection", c.conn, connectionEndAppMin, c.name+" says "+why, true)
 	if err != nil {
 		return err

@@ -2,48 +2,13 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"testing"
 	"time"
 )
-
-func TestEncodeDecodeRoundTrip(t *testing.T) {
-	cases := []any{
-		nil, true, false, int64(0), int64(-42), int64(76561198000000001), 1.5, "", "héllo",
-		[]byte{}, []byte{0, 1, 0xfe, 0xff},
-		[]any{int64(1), "two", []any{false}},
-		&dict{keys: []any{"a", int64(7)}, values: []any{int64(1), &dict{}}},
-	}
-	for _, c := range cases {
-		raw, err := json.Marshal(encode(c))
-		if err != nil {
-			t.Fatalf("marshal %#v: %v", c, err)
-		}
-		got, err := decode(raw)
-		if err != nil {
-			t.Fatalf("decode %s: %v", raw, err)
-		}
-		if !reflect.DeepEqual(got, c) {
-			t.Errorf("round trip of %#v gave %#v (wire %s)", c, got, raw)
-		}
-	}
-}
-
-func TestDecodeRejectsBadValues(t *testing.T) {
-	for _, raw := range []string{
-		`{"t":"int","v":"twelve"}`, `{"t":"bytes","v":"zz"}`, `{"t":"float","v":"lots"}`,
-		`{"t":"mystery","v":1}`, `{"t":"dict","v":[[{"t":"int","v":"x"},{"t":"nil"}]]}`, `not json`,
-	} {
-		if v, err := decode(json.RawMessage(raw)); err == nil {
-			t.Errorf("decode(%s) = %#v, want an error", raw, v)
-		}
-	}
-}
 
 // TestDemoChat builds the extension and the mini-Godot host and runs the
 // whole demo: three host processes chat over loopback and must shut down
@@ -85,7 +50,7 @@ func TestDemoChat(t *testing.T) {
 	d := &demo{lib: lib, hostBin: hostBin, trace: t.Logf, deadline: time.Now().Add(60 * time.Second)}
 	if err := d.runAndShutdown(); err != nil {
 		for _, h := range d.hosts {
-			t.Logf("stderr of %s:\n%s", h.name, h.stderr.String())
+			t.Logf("stderr of %s:\n%s", h.name, h.Stderr())
 		}
 		t.Fatal(err)
 	}

@@ -217,7 +217,7 @@ func (d *demo) runAndShutdown() error {
 
 func (d *demo) dumpStderr() {
 	for _, h := range d.hosts {
-		out := strings.TrimSpace(h.stderr.String())
+		out := strings.TrimSpace(h.Stderr())
 		if out == "" {
 			continue
 		}
@@ -280,17 +280,17 @@ func statusChanges(who string, events []event) ([]statusChange, error) {
 		if !ok1 || !ok2 || !ok3 {
 			return nil, fmt.Errorf("%s: network_connection_status_changed arguments of the wrong types: %#v", who, ev.Args)
 		}
-		if len(info.keys) != signalConnectionKeys {
-			return nil, fmt.Errorf("%s: the signal's connection Dictionary has %d keys, want %d", who, len(info.keys), signalConnectionKeys)
+		if len(info.Keys) != signalConnectionKeys {
+			return nil, fmt.Errorf("%s: the signal's connection Dictionary has %d keys, want %d", who, len(info.Keys), signalConnectionKeys)
 		}
-		out = append(out, statusChange{handle: handle, info: info, oldState: old, state: info.int("connection_state")})
+		out = append(out, statusChange{handle: handle, info: info, oldState: old, state: info.Int("connection_state")})
 	}
 	return out, nil
 }
 
 func describeEnd(info *dict) string {
-	s := fmt.Sprintf("end reason %d", info.int("end_reason"))
-	if dbg := info.str("end_debug"); dbg != "" {
+	s := fmt.Sprintf("end reason %d", info.Int("end_reason"))
+	if dbg := info.Str("end_debug"); dbg != "" {
 		s += ": " + dbg
 	}
 	return s
@@ -307,9 +307,9 @@ func messagesOf(ret any) ([]*dict, error) {
 		if !ok {
 			return nil, fmt.Errorf("message %d is %T, want a Dictionary", i, m)
 		}
-		payload, ok := d.get("payload").([]byte)
-		if !ok || int64(len(payload)) != d.int("size") {
-			return nil, fmt.Errorf("message %d has a bad payload/size: %T, size %d", i, d.get("payload"), d.int("size"))
+		payload, ok := d.Value("payload").([]byte)
+		if !ok || int64(len(payload)) != d.Int("size") {
+			return nil, fmt.Errorf("message %d has a bad payload/size: %T, size %d", i, d.Value("payload"), d.Int("size"))
 		}
 		out[i] = d
 	}
@@ -325,8 +325,8 @@ func sendText(h *host, conn int64, text string) error {
 		return err
 	}
 	res, _ := ret.(*dict)
-	if res.int("result") != resultOK {
-		return fmt.Errorf("%s: sendMessageToConnection(%d, %q) returned result %d", h.name, conn, text, res.int("result"))
+	if res.Int("result") != resultOK {
+		return fmt.Errorf("%s: sendMessageToConnection(%d, %q) returned result %d", h.name, conn, text, res.Int("result"))
 	}
 	return nil
 }

@@ -6,14 +6,11 @@
 package e2etest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"godotsteam-sockets/internal/hostclient"
 )
 
 var (
@@ -162,133 +161,21 @@ func Dict(kv ...V) V {
 	return V{"t": "dict", "v": pairs}
 }
 
-// Dictionary is a decoded, ordered Dictionary.
-type Dictionary struct {
-	Keys []any
-	Vals []any
-}
-
-func (d *Dictionary) Get(k string) (any, bool) {
-	for i, x := range d.Keys {
-		if s, ok := x.(string); ok && s == k {
-			return d.Vals[i], true
-		}
-	}
-	return nil, false
-}
-
-// Object is a decoded Object reference.
-type Object struct{ ID, Class string }
-
-type typed struct {
-	T     string          `json:"t"`
-	V     json.RawMessage `json:"v"`
-	Class string          `json:"class"`
-}
+// Dictionary is a decoded, ordered Dictionary; Object a decoded Object
+// reference (both from internal/hostclient, shared with cmd/demo).
+type (
+	Dictionary = hostclient.Dict
+	Object     = hostclient.Object
+)
 
 // Decode turns a typed protocol value into Go: nil, bool, int64, float64,
 // string, *Dictionary, []any, []byte, []int32, Object.
-func Decode(raw json.RawMessage) (any, error) {
-	var tv typed
-	if err := json.Unmarshal(raw, &tv); err != nil {
-		return nil, err
-	}
-	switch tv.T {
-	case "nil":
-		return nil, nil
-	case "bool":
-		var b bool
-		err := json.Unmarshal(tv.V, &b)
-		return b, err
-	case "int":
-		var s string
-		if err := json.Unmarshal(tv.V, &s); err != nil {
-			return nil, err
-		}
-		return strconv.ParseInt(s, 10, 64)
-	case "float":
-		var f float64
-		if err := json.Unmarshal(tv.V, &f); err == nil {
-			return f, nil
-		}
-		var s string
-		if err := json.Unmarshal(tv.V, &s); err != nil {
-			return nil, err
-		}
-		return strconv.ParseFloat(strings.Replace(s, "inf", "Inf", 1), 64)
-	case "string", "string_name", "node_path":
-		var s string
-		err := json.Unmarshal(tv.V, &s)
-		return s, err
-	case "bytes":
-		var s string
-		if err := json.Unmarshal(tv.V, &s); err != nil {
-			return nil, err
-		}
-		return hex.DecodeString(s)
-	case "int32s":
-		var xs []int32
-		err := json.Unmarshal(tv.V, &xs)
-		if xs == nil {
-			xs = []int32{}
-		}
-		return xs, err
-	case "array":
-		var items []json.RawMessage
-		if err := json.Unmarshal(tv.V, &items); err != nil {
-			return nil, err
-		}
-		out := make([]any, 0, len(items))
-		for _, it := range items {
-			x, err := Decode(it)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, x)
-		}
-		return out, nil
-	case "dict":
-		var pairs [][2]json.RawMessage
-		if err := json.Unmarshal(tv.V, &pairs); err != nil {
-			return nil, err
-		}
-		d := &Dictionary{}
-		for _, p := range pairs {
-			k, err := Decode(p[0])
-			if err != nil {
-				return nil, err
-			}
-			v, err := Decode(p[1])
-			if err != nil {
-				return nil, err
-			}
-			d.Keys = append(d.Keys, k)
-			d.Vals = append(d.Vals, v)
-		}
-		return d, nil
-	case "object":
-		var id *string
-		_ = json.Unmarshal(tv.V, &id)
-		if id == nil {
-			return Object{}, nil
-		}
-		return Object{ID: *id, Class: tv.Class}, nil
-	}
-	return nil, fmt.Errorf("undecodable value %s", raw)
-}
+func Decode(raw json.RawMessage) (any, error) { return hostclient.Decode(raw) }
 
 // ---------------------------------------------------------------- host process
 
 // Event is an event line of the protocol.
-type Event struct {
-	Event     string            `json:"event"`
-	Name      string            `json:"name"`
-	Object    string            `json:"object"`
-	Args      []json.RawMessage `json:"args"`
-	Level     string            `json:"level"`
-	Text      string            `json:"text"`
-	Malformed bool              `json:"malformed"`
-}
+type Event = hostclient.Event
 
 // CallError mirrors GDExtensionCallError.
 type CallError struct {
@@ -342,37 +229,14 @@ func (o HostOpts) args(cmd string) []string {
 	return a
 }
 
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // Host is one mini-Godot process ("one Godot game").
 type Host struct {
-	t          testing.TB
-	name       string
-	cmd        *exec.Cmd
-	stdin      io.WriteCloser
-	lines      chan []byte
-	stderr     *syncBuf
-	nextID     int
-	done       chan struct{}
-	exitErr    error
-	Violations []string
-	Logs       []Event
-	signals    []Event // collected by MustCall, consumed by TakeSignals
-	quit       bool
+	*hostclient.Process
+	t       testing.TB
+	name    string
+	Logs    []Event
+	signals []Event // collected by MustCall, consumed by TakeSignals
+	quit    bool
 }
 
 const requestTimeout = 90 * time.Second
@@ -381,78 +245,25 @@ const requestTimeout = 90 * time.Second
 func StartHost(t testing.TB, name string, o HostOpts) *Host {
 	t.Helper()
 	requireHost(t)
-	h := &Host{t: t, name: name, lines: make(chan []byte, 64), stderr: &syncBuf{}, done: make(chan struct{})}
-	h.cmd = exec.Command(hostBin, o.args("run")...)
-	h.cmd.Env = append(os.Environ(), o.Env...)
-	h.cmd.Stderr = h.stderr
-	var err error
-	h.stdin, err = h.cmd.StdinPipe()
+	p, err := hostclient.Start(name, hostBin, o.args("run"), o.Env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdout, err := h.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 1<<20), 256<<20)
-		for sc.Scan() {
-			h.lines <- append([]byte(nil), sc.Bytes()...)
-		}
-		close(h.lines)
-		h.exitErr = h.cmd.Wait()
-		close(h.done)
-	}()
+	h := &Host{Process: p, t: t, name: name}
 	t.Cleanup(func() {
 		if !h.quit {
-			_ = h.cmd.Process.Kill()
+			h.Kill()
+		} else {
+			h.Wait(requestTimeout)
 		}
-		<-h.done
 	})
-	for {
-		ev, ok := h.readLine()
-		if !ok {
-			t.Fatalf("%s: host exited before ready: %v\nstderr:\n%s", name, h.exitErr, h.tail())
-		}
-		if ev["event"] == "ready" {
-			return h
-		}
+	if _, err := p.WaitReady(requestTimeout); err != nil {
+		t.Fatalf("%s: host exited before ready: %v (exit %v)\nstderr:\n%s", name, err, p.ExitErr(), h.tail())
 	}
+	return h
 }
 
-func (h *Host) tail() string {
-	s := h.stderr.String()
-	if len(s) > 6000 {
-		s = "..." + s[len(s)-6000:]
-	}
-	return s
-}
-
-// readLine returns the next decoded line, recording violations and logs.
-func (h *Host) readLine() (map[string]any, bool) {
-	select {
-	case line, ok := <-h.lines:
-		if !ok {
-			return nil, false
-		}
-		var m map[string]any
-		if err := json.Unmarshal(line, &m); err != nil {
-			h.t.Fatalf("%s: bad protocol line %q: %v", h.name, truncate(string(line)), err)
-		}
-		m["__raw"] = line
-		if m["event"] == "violation" {
-			h.Violations = append(h.Violations, fmt.Sprint(m["text"]))
-		}
-		return m, true
-	case <-time.After(requestTimeout):
-		h.t.Fatalf("%s: no output from the host for %v\nstderr:\n%s", h.name, requestTimeout, h.tail())
-		return nil, false
-	}
-}
+func (h *Host) tail() string { return h.Tail(6000) }
 
 func truncate(s string) string {
 	if len(s) > 400 {
@@ -464,41 +275,21 @@ func truncate(s string) string {
 // Do sends one request and returns its response with the events before it.
 func (h *Host) Do(req map[string]any) Response {
 	h.t.Helper()
-	h.nextID++
-	req["id"] = h.nextID
-	b, err := json.Marshal(req)
+	line, events, err := h.Request(req, requestTimeout)
 	if err != nil {
-		h.t.Fatal(err)
+		h.t.Fatalf("%s (exit %v)\nstderr:\n%s", err, h.ExitErr(), h.tail())
 	}
-	if _, err := h.stdin.Write(append(b, '\n')); err != nil {
-		h.t.Fatalf("%s: writing request: %v\nstderr:\n%s", h.name, err, h.tail())
+	for _, ev := range events {
+		if ev.Event == "log" {
+			h.Logs = append(h.Logs, ev)
+		}
 	}
-	var events []Event
-	for {
-		m, ok := h.readLine()
-		if !ok {
-			h.t.Fatalf("%s: host died during %s (exit %v)\nstderr:\n%s", h.name, truncate(string(b)), h.exitErr, h.tail())
-		}
-		raw := m["__raw"].([]byte)
-		if _, isEvent := m["event"]; isEvent {
-			var ev Event
-			_ = json.Unmarshal(raw, &ev)
-			if ev.Event == "log" {
-				h.Logs = append(h.Logs, ev)
-			}
-			events = append(events, ev)
-			continue
-		}
-		var r Response
-		if err := json.Unmarshal(raw, &r); err != nil {
-			h.t.Fatalf("%s: bad response %q: %v", h.name, truncate(string(raw)), err)
-		}
-		if r.ID != h.nextID {
-			h.t.Fatalf("%s: response id %d, want %d", h.name, r.ID, h.nextID)
-		}
-		r.Events = events
-		return r
+	var r Response
+	if err := json.Unmarshal(line, &r); err != nil {
+		h.t.Fatalf("%s: bad response %q: %v", h.name, truncate(string(line)), err)
 	}
+	r.Events = events
+	return r
 }
 
 // Path is the way Godot invokes a method.
@@ -571,13 +362,12 @@ func (h *Host) Quit() {
 	h.t.Helper()
 	r := h.Do(map[string]any{"op": "quit"})
 	h.quit = true
-	select {
-	case <-h.done:
-	case <-time.After(requestTimeout):
+	exited, exitErr := h.Wait(requestTimeout)
+	if !exited {
 		h.t.Fatalf("%s: host did not exit after quit", h.name)
 	}
-	if r.Violations != 0 || len(h.Violations) != 0 || h.exitErr != nil {
-		h.t.Errorf("%s: host reported %d violation(s), exit %v:\n  %s\nstderr:\n%s", h.name, r.Violations, h.exitErr, strings.Join(h.Violations, "\n  "), h.tail())
+	if r.Violations != 0 || len(h.Violations) != 0 || exitErr != nil {
+		h.t.Errorf("%s: host reported %d violation(s), exit %v:\n  %s\nstderr:\n%s", h.name, r.Violations, exitErr, strings.Join(h.Violations, "\n  "), h.tail())
 	}
 }
 
@@ -586,10 +376,10 @@ func (h *Host) QuitExpectViolation(want string) {
 	h.t.Helper()
 	h.Do(map[string]any{"op": "quit"})
 	h.quit = true
-	<-h.done
+	_, exitErr := h.Wait(requestTimeout)
 	var ee *exec.ExitError
-	if !errors.As(h.exitErr, &ee) || ee.ExitCode() != 1 {
-		h.t.Errorf("%s: exit %v, want status 1", h.name, h.exitErr)
+	if !errors.As(exitErr, &ee) || ee.ExitCode() != 1 {
+		h.t.Errorf("%s: exit %v, want status 1", h.name, exitErr)
 	}
 	for _, v := range h.Violations {
 		if strings.Contains(v, want) {
