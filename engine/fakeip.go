@@ -43,6 +43,14 @@ type FakeIPBackend interface {
 	LookupFakeIP(ctx context.Context, addr netip.AddrPort) (owner Identity, portIndex int, err error)
 }
 
+// FakeIPWatcher is optionally implemented by a FakeIPBackend that renews
+// the FakeIP after reconnecting to its service: f is called when the
+// address or ports changed (a restarted service allocates anew), and the
+// engine posts a new *FakeIPResult.
+type FakeIPWatcher interface {
+	WatchFakeIP(f func(ip uint32, ports []uint16))
+}
+
 // ResultError is an error with an EResult.
 type ResultError struct {
 	Result Result
@@ -133,6 +141,7 @@ func (s *sockets) beginFakeIP(nPorts int) bool {
 	if !ok {
 		return false
 	}
+	id := s.identity()
 	f := &s.fake
 	f.mu.Lock()
 	if f.pending {
@@ -141,7 +150,7 @@ func (s *sockets) beginFakeIP(nPorts int) bool {
 	}
 	if nPorts < 1 || nPorts > fakeip.MaxPortsPerRequest {
 		f.done = true
-		f.result = FakeIPResult{Result: ResultInvalidParam, Identity: s.identity()}
+		f.result = FakeIPResult{Result: ResultInvalidParam, Identity: id}
 		res := f.result
 		f.mu.Unlock()
 		s.postFakeIPResult(res)
@@ -173,12 +182,34 @@ func (s *sockets) beginFakeIP(nPorts int) bool {
 		f.done = true
 		f.result = res
 		f.mu.Unlock()
+		if w, ok := fb.(FakeIPWatcher); ok && res.Result == ResultOK {
+			w.WatchFakeIP(s.fakeIPRenewed)
+		}
 		if ctx.Err() != nil && s.p2pContext().Err() != nil {
 			return // Sockets closed: nobody polls events any more
 		}
 		s.postFakeIPResult(res)
 	}()
 	return true
+}
+
+// fakeIPRenewed takes a renewed FakeIP (FakeIPWatcher) and tells the game.
+func (s *sockets) fakeIPRenewed(ip uint32, ports []uint16) {
+	if fakeip.ClassifyUint32(ip) != fakeip.TypeGlobal || len(ports) > fakeip.ResultPorts {
+		return
+	}
+	res := FakeIPResult{Result: ResultOK, Identity: s.identity(), IP: ip}
+	f := &s.fake
+	f.mu.Lock()
+	if !f.done || f.result.Result != ResultOK {
+		f.mu.Unlock()
+		return
+	}
+	copy(res.Ports[:], ports)
+	f.result = res
+	f.mu.Unlock()
+	s.logf("engine: our FakeIP changed to %s after reconnecting to the rendezvous service", fakeip.Format(ip))
+	s.postFakeIPResult(res)
 }
 
 func (s *sockets) postFakeIPResult(res FakeIPResult) {

@@ -20,6 +20,7 @@ import (
 
 var (
 	_ engine.FakeIPBackend = engineBackend{}
+	_ engine.FakeIPWatcher = engineBackend{}
 	_ engine.HostedBackend = engineBackend{}
 )
 
@@ -72,6 +73,9 @@ func (b engineBackend) checkFakeIPClaim(ctx context.Context, req *engine.P2PRequ
 	owner, _, err := b.n.LookupFakeIP(ctx, claim)
 	req.FromFakeIPVerified = err == nil && owner == ca.IdentityString(req.From.SteamID)
 }
+
+// WatchFakeIP implements engine.FakeIPWatcher.
+func (b engineBackend) WatchFakeIP(f func(ip uint32, ports []uint16)) { b.n.WatchFakeIP(f) }
 
 func (b engineBackend) HostedListenPort() int { return b.n.cfg.ListenPort }
 

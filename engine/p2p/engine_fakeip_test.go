@@ -10,6 +10,7 @@ import (
 
 	"godotsteam-sockets/engine"
 	"godotsteam-sockets/engine/p2p"
+	"godotsteam-sockets/engine/p2p/ca"
 	"godotsteam-sockets/engine/p2p/fakeip"
 	"godotsteam-sockets/engine/p2p/rendezvous"
 )
@@ -479,5 +480,49 @@ func TestEngineResetIdentityForgetsFakeIP(t *testing.T) {
 	}
 	if _, err := a.s.CreateListenSocketP2PFakeIP(0, nil); err == nil {
 		t.Fatal("FakeIP listen socket after ResetIdentity without a new request")
+	}
+}
+
+func TestEngineFakeIPRenewedAfterServiceRestart(t *testing.T) {
+	authority, _ := ca.GenerateAuthority()
+	srv := startService(t, rendezvous.Config{CA: authority, TURN: rendezvous.TURNConfig{Disabled: true}})
+	addr := srv.Addr().String()
+	a := newPlayer(t, addr, p2p.Config{})
+	first := requestFakeIP(t, a, 2)
+
+	srv.Close()
+	srv2, err := rendezvous.Start(rendezvous.Config{Dev: true, Listen: addr, CA: authority, TURN: rendezvous.TURNConfig{Disabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv2.Close()
+	b := newPlayer(t, addr, p2p.Config{})
+	// a logs in again by itself and renews its FakeIP: the new service
+	// resolves a's current address (a new one, announced by a new
+	// FakeIPResult, unless the new service happened to pick the same).
+	deadline := time.Now().Add(30 * time.Second)
+	var cur engine.FakeIPResult
+	for {
+		for _, ev := range a.s.PollEvents(nil) {
+			if r, ok := ev.(*engine.FakeIPResult); ok {
+				if r.Result != engine.ResultOK || r.IP == first.IP {
+					t.Fatalf("renewal event %+v", r)
+				}
+			}
+		}
+		cur = a.s.GetFakeIP(0)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		owner, _, err := b.node.LookupFakeIP(ctx, fakeAddr(cur, 1))
+		cancel()
+		if err == nil && owner == ca.IdentityString(a.id.SteamID) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a's FakeIP %v never resolved on the restarted service: %v", fakeAddr(cur, 1), err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if cur.Result != engine.ResultOK || cur.Ports[0] == 0 || cur.Ports[1] == 0 {
+		t.Fatalf("GetFakeIP after renewal: %+v", cur)
 	}
 }

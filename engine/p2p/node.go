@@ -75,6 +75,7 @@ type Node struct {
 	closed   bool
 	done     chan struct{}
 	wg       sync.WaitGroup
+	fake     nodeFake // our FakeIP, kept across re-logins (node_extras.go)
 }
 
 // Errors.
@@ -127,6 +128,7 @@ func (n *Node) transport() *ice.Transport {
 // onLogin installs the session: same identity → refresh ICE servers and
 // trusted CA keys; new identity → a new transport.
 func (n *Node) onLogin(s signaling.Session) {
+	n.afterLogin(s) // FakeIP renewal (node_extras.go)
 	servers := append(append([]signaling.ICEServer{}, s.ICEServers...), n.cfg.ExtraICEServers...)
 	n.mu.Lock()
 	defer n.mu.Unlock()

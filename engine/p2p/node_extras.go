@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"slices"
+	"sync"
 	"time"
 
 	"godotsteam-sockets/engine/p2p/ca"
@@ -35,8 +37,22 @@ func (n *Node) retryLoggedIn(ctx context.Context, f func() error) error {
 	}
 }
 
+// nodeFake is the node's FakeIP, renewed after every re-login: the service
+// holds it for a while after a disconnect and revives it at login, but a
+// restarted service has forgotten it and allocates a new one.
+type nodeFake struct {
+	mu      sync.Mutex
+	nPorts  int // 0: none requested
+	current signaling.FakeIP
+	watch   func(ip uint32, ports []uint16)
+}
+
+// fakeIPRenewTimeout bounds one renewal after a re-login.
+const fakeIPRenewTimeout = time.Minute
+
 // RequestFakeIP asks the service for this identity's global FakeIP with
-// nPorts ports (beginAsyncRequestFakeIP). It waits for the login.
+// nPorts ports (beginAsyncRequestFakeIP). It waits for the login. The node
+// asks again after each re-login; WatchFakeIP hears about a new address.
 func (n *Node) RequestFakeIP(ctx context.Context, nPorts int) (signaling.FakeIP, error) {
 	var out signaling.FakeIP
 	err := n.retryLoggedIn(ctx, func() error {
@@ -44,7 +60,65 @@ func (n *Node) RequestFakeIP(ctx context.Context, nPorts int) (signaling.FakeIP,
 		out, err = n.client.RequestFakeIP(ctx, nPorts)
 		return err
 	})
+	if err == nil {
+		n.fake.mu.Lock()
+		n.fake.nPorts, n.fake.current = nPorts, out
+		n.fake.mu.Unlock()
+	}
 	return out, err
+}
+
+// WatchFakeIP installs f, called (from a node goroutine) when a renewal
+// after a re-login got a different FakeIP or ports.
+func (n *Node) WatchFakeIP(f func(ip uint32, ports []uint16)) {
+	n.fake.mu.Lock()
+	n.fake.watch = f
+	n.fake.mu.Unlock()
+}
+
+// afterLogin renews the FakeIP after a re-login (Login > 1).
+func (n *Node) afterLogin(s signaling.Session) {
+	n.fake.mu.Lock()
+	nPorts := n.fake.nPorts
+	n.fake.mu.Unlock()
+	if s.Login <= 1 || nPorts == 0 {
+		return
+	}
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return
+	}
+	n.wg.Add(1)
+	n.mu.Unlock()
+	go func() {
+		defer n.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), fakeIPRenewTimeout)
+		defer cancel()
+		go func() {
+			select {
+			case <-n.done:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		f, err := n.client.RequestFakeIP(ctx, nPorts)
+		if errors.Is(err, signaling.ErrNotLoggedIn) {
+			return // logged out again; the next login renews
+		}
+		if err != nil {
+			n.cfg.Logf("p2p: renewing the FakeIP after a re-login failed: %v", err)
+			return
+		}
+		n.fake.mu.Lock()
+		changed := f.IP != n.fake.current.IP || !slices.Equal(f.Ports, n.fake.current.Ports)
+		n.fake.current = f
+		watch := n.fake.watch
+		n.fake.mu.Unlock()
+		if changed && watch != nil {
+			watch(f.IP, f.Ports)
+		}
+	}()
 }
 
 // LookupFakeIP resolves a global FakeIP:port (port 0: any) to its owner's

@@ -327,3 +327,26 @@ func TestPOPID(t *testing.T) {
 		t.Error("bad POP code accepted by Start")
 	}
 }
+
+func TestFakeIPRevivedAtLoginWithinHold(t *testing.T) {
+	srv := startServer(t, noTURN(rendezvous.Config{FakeIP: rendezvous.FakeIPConfig{Hold: time.Hour}}))
+	const id = ca.SteamIDBase + 9100
+	a := startClient(t, signaling.Config{Addr: srv.Addr().String(), SteamID: id})
+	b := startClient(t, signaling.Config{Addr: srv.Addr().String()})
+	waitSession(t, a)
+	waitSession(t, b)
+	ctx := ctx10(t)
+	fa, err := a.RequestFakeIP(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	poll(t, "logout", func() bool { return srv.ExtraStats().FakeIPsLive == 0 })
+	// Logging in again (no new request) makes the held address resolve.
+	a2 := startClient(t, signaling.Config{Addr: srv.Addr().String(), SteamID: id})
+	waitSession(t, a2)
+	owner, _, err := b.LookupFakeIP(ctx, fa.IP, fa.Ports[0])
+	if err != nil || owner != ca.IdentityString(id) {
+		t.Fatalf("after re-login: %q %v", owner, err)
+	}
+}

@@ -134,6 +134,15 @@ func (t *fakeIPTable) release(identity string, now time.Time) {
 	}
 }
 
+// revive makes identity's held allocation live again.
+func (t *fakeIPTable) revive(identity string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if a := t.byID[identity]; a != nil && !a.live && time.Now().Before(a.expires) {
+		a.live = true
+	}
+}
+
 // expireLocked forgets held allocations past their hold time.
 func (t *fakeIPTable) expireLocked(now time.Time) {
 	for ip, a := range t.byIP {

@@ -139,6 +139,14 @@ func (s *Server) startExtras() error {
 	return nil
 }
 
+// reviveExtras runs at login: a FakeIP held for the identity (it logged
+// out less than FakeIP.Hold ago) resolves again at once.
+func (s *Server) reviveExtras(sess *session) {
+	if s.fakeips != nil {
+		s.fakeips.revive(sess.identity)
+	}
+}
+
 // releaseExtras runs when a session ends: its FakeIP is held for a while,
 // its hosted-server registrations are withdrawn.
 func (s *Server) releaseExtras(sess *session) {

@@ -418,6 +418,7 @@ func (s *Server) login(c net.Conn, r *bufio.Reader) (*session, error) {
 	}
 	s.sessions[sess.identity] = sess
 	s.mu.Unlock()
+	s.reviveExtras(sess) // a FakeIP held for this identity is live again (requests.go)
 	if old != nil {
 		s.stats.replaced.Add(1)
 		old.kick(proto.CodeReplaced, "this identity logged in again from elsewhere")
