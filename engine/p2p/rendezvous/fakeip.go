@@ -56,7 +56,12 @@ type fakeIPTable struct {
 	byIP   map[uint32]*allocation
 	byID   map[string]*allocation
 	cursor uint32
+	// news counts new allocations since the last sweep of expired ones
+	// (sweeps are amortised: every expireEvery allocations, or when full).
+	news int
 }
+
+const expireEvery = 1024
 
 func newFakeIPTable(cfg FakeIPConfig) *fakeIPTable {
 	cfg.defaults()
@@ -79,7 +84,11 @@ func (t *fakeIPTable) allocate(identity string, nPorts int, now time.Time) (uint
 	defer t.mu.Unlock()
 	a := t.byID[identity]
 	if a == nil {
-		t.expireLocked(now)
+		t.news++
+		if t.news >= expireEvery || len(t.byIP) >= t.cfg.Max {
+			t.news = 0
+			t.expireLocked(now)
+		}
 		if len(t.byIP) >= t.cfg.Max {
 			return 0, nil, proto.ResultLimitExceeded
 		}
