@@ -114,9 +114,13 @@ func (s *Steam) createListenSocketP2PFakeIP(a args) any {
 }
 
 // ensureFakeIPNode starts the P2P node before connectByIPAddress to a
-// FakeIP (the engine needs the service to resolve it).
+// FakeIP (the engine needs the service to resolve it). Without a
+// configured service the address is an ordinary link-local one.
 func (s *Steam) ensureFakeIPNode(method string, addr netip.AddrPort) bool {
 	if fakeip.Classify(addr.Addr()) != fakeip.TypeGlobal {
+		return true
+	}
+	if _, configured, _ := s.resolveP2PConfig(); !configured {
 		return true
 	}
 	if _, err := s.p2pNode(); err != nil {

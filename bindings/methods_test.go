@@ -112,7 +112,6 @@ func TestSteamBackendFeaturesFailAndSayWhy(t *testing.T) {
 		{"createFakeUDPPort", []any{int64(0)}, nil, false},
 		{"createHostedDedicatedServerListenSocket", []any{int64(0), opts}, int64(0), false},
 		{"createListenSocketP2PFakeIP", []any{int64(0), opts}, int64(0), false},
-		{"connectByIPAddress", []any{"169.254.5.5:3000", NewDictionary()}, int64(0), false},
 		{"getFakeIP", nil, dict("result", int64(80), "identity_type", int64(0), "ip", "", "ports", make([]int32, 8)), false},
 		{"getFakeIP", []any{int64(3)}, dict("result", int64(8), "identity_type", int64(0), "ip", "", "ports", make([]int32, 8)), false},
 		{"getRemoteFakeIPForConnection", []any{int64(12345)}, invalid, true},
@@ -344,4 +343,17 @@ func TestRealTimeStatusLaneBounds(t *testing.T) {
 			t.Errorf("bad handle, lanes %d: %v", lanes, got)
 		}
 	}
+}
+
+func TestLinkLocalAddressWithoutServiceIsPlainUDP(t *testing.T) {
+	noServiceEnv(t)
+	s, h := newSteam(t)
+	c := call(t, s, "connectByIPAddress", "169.254.5.5:3000", NewDictionary()).(int64)
+	if c == 0 || len(h.takeErrors()) != 0 {
+		t.Fatalf("connectByIPAddress to a link-local address without a service = %d", c)
+	}
+	if r := get(t, mustDict(t, call(t, s, "getRemoteFakeIPForConnection", c)), "result"); r != int64(engine.ResultIPNotFound) {
+		t.Errorf("getRemoteFakeIPForConnection = %v, want RESULT_IP_NOT_FOUND", r)
+	}
+	call(t, s, "closeConnection", c, int64(0), "", false)
 }

@@ -300,8 +300,9 @@ func (s *sockets) createListenSocketP2PFakeIP(idx int, opts []ConfigOption) (Han
 	return h, err
 }
 
-// connectFakeIP is ConnectByIPAddress to a global FakeIP: a P2P connection
-// whose target is resolved through the service first.
+// connectFakeIP is ConnectByIPAddress to a global FakeIP (with a
+// FakeIP-capable backend): a P2P connection whose target is resolved
+// through the service first.
 func (s *sockets) connectFakeIP(addr netip.AddrPort, set configSet) (Handle, error) {
 	fb, ok := s.fakeIPBackend()
 	if !ok {

@@ -19,6 +19,14 @@ func isGlobalFakeIP(addr netip.AddrPort) bool {
 	return addr.IsValid() && fakeip.Classify(addr.Addr()) == fakeip.TypeGlobal
 }
 
+// hasFakeIPBackend: only then is an address of the FakeIP range a FakeIP.
+// Without one it is an ordinary (link-local) address, reached over UDP,
+// so LANs that use 169.254.0.0/16 addresses keep working.
+func (s *sockets) hasFakeIPBackend() bool {
+	_, ok := s.fakeIPBackend()
+	return ok
+}
+
 // listenP2P registers a P2P listen socket on vport; configure (optional)
 // marks it hosted or as a fake UDP port before it is published.
 func (s *sockets) listenP2P(vport int, opts []ConfigOption, configure func(*listenSocket)) (Handle, *listenSocket, error) {

@@ -242,7 +242,7 @@ func (s *sockets) connectByIPAddress(addr netip.AddrPort, opts []ConfigOption) (
 		return InvalidHandle, err
 	}
 	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
-	if isGlobalFakeIP(addr) {
+	if isGlobalFakeIP(addr) && s.hasFakeIPBackend() {
 		return s.connectFakeIP(addr, set)
 	}
 	if !addr.IsValid() || addr.Port() == 0 || addr.Addr().IsUnspecified() {

@@ -186,8 +186,12 @@ func TestEngineFakeIPFailurePaths(t *testing.T) {
 	if r := bare.GetFakeIP(0); r.Result != engine.ResultDisabled {
 		t.Fatalf("GetFakeIP without a service: %v", r.Result)
 	}
-	if h, err := bare.ConnectByIPAddress(netip.MustParseAddrPort("169.254.3.4:2000"), nil); err == nil || h != engine.InvalidHandle {
-		t.Fatal("connect to a FakeIP without a service")
+	// Without a service, the FakeIP range is just link-local addresses
+	// (some LANs use them): an ordinary UDP connection.
+	if h, err := bare.ConnectByIPAddress(netip.MustParseAddrPort("169.254.3.4:2000"), nil); err != nil || h == engine.InvalidHandle {
+		t.Fatalf("connect to a link-local address without a service: %v", err)
+	} else if _, _, res := bare.RemoteFakeIP(h); res != engine.ResultIPNotFound {
+		t.Fatalf("plain UDP connection to 169.254.3.4 reports %v", res)
 	}
 	if _, err := bare.CreateFakeUDPPort(-1); err == nil {
 		t.Fatal("fake UDP port without a service")
