@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"net/netip"
+	"slices"
 	"testing"
 	"time"
 )
@@ -86,3 +88,77 @@ func BenchmarkLoopbackReliable64KiB(b *testing.B) {
 	benchPair(b, true, 64<<10, SendReliable)
 }
 func BenchmarkLoopbackUnreliable100B(b *testing.B) { benchPair(b, true, 100, SendUnreliable) }
+
+// BenchmarkLoopbackPingPong echoes a 64-byte reliable no-Nagle message
+// between two connections over loopback UDP (encrypted), each side in its
+// own goroutine sleeping in WaitForActivity, as an application would. It
+// reports the round-trip percentiles and the CPU time per round trip.
+func BenchmarkLoopbackPingPong(b *testing.B) {
+	requireSNP(b)
+	cli, srv := fastNode(b), fastNode(b)
+	ls, err := srv.CreateListenSocketIP(netip.MustParseAddrPort("127.0.0.1:0"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr, _ := srv.ListenSocketAddress(ls)
+	c, err := cli.ConnectByIPAddress(addr, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	connected := func() bool { i, _ := cli.ConnectionInfo(c); return i.State == StateConnected }
+	var sc Handle
+	deadline := time.Now().Add(10 * time.Second)
+	for sc == 0 || !connected() {
+		for _, ev := range srv.PollEvents(nil) {
+			if e, ok := ev.(*ConnectionStatusChanged); ok && e.Info.State == StateConnecting {
+				srv.AcceptConnection(e.Conn)
+				sc = e.Conn
+			}
+		}
+		cli.PollEvents(nil)
+		if time.Now().After(deadline) {
+			b.Fatal("connect timed out")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // echo server
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			for _, m := range srv.ReceiveMessagesOnConnection(sc, 64) {
+				srv.SendMessageToConnection(sc, m.Data, SendReliable|SendNoNagle)
+			}
+			srv.WaitForActivity(10 * time.Millisecond)
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	msg := make([]byte, 64)
+	rtts := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if _, r := cli.SendMessageToConnection(c, msg, SendReliable|SendNoNagle); r != ResultOK {
+			b.Fatal(r)
+		}
+		for got := false; !got; {
+			got = len(cli.ReceiveMessagesOnConnection(c, 1)) > 0
+			if !got && !cli.WaitForActivity(time.Second) {
+				b.Fatal("no echo within 1 s")
+			}
+		}
+		rtts = append(rtts, time.Since(t0))
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	slices.Sort(rtts)
+	b.ReportMetric(float64(rtts[len(rtts)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(rtts[len(rtts)*99/100].Microseconds()), "p99-µs")
+}
