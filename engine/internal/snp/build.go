@@ -107,7 +107,7 @@ func (s *Session) BuildPacket(now int64, dst []byte, maxPlaintext int) (payload 
 	s.stats.BytesSent += int64(len(b))
 	s.outMeter.add(now, rec.size)
 	s.live.onSend(now, rec.reliable, hdrFlags, s.replyTimeout())
-	if rec.data && s.rate.wantAckRequest(now) {
+	if rec.data && s.rate.wantAckRequest(now, s.nextPkt-s.minWaiting > pktsAheadAsk) {
 		// Not through liveness: this is no ping, only a request for timely acks.
 		hdrFlags |= AckRequestE2E | AckRequestImmediate
 	}
@@ -122,7 +122,11 @@ func (s *Session) BuildPacket(now int64, dst []byte, maxPlaintext int) (payload 
 // silently. So the distance from the newest acked packet is capped: past
 // pktsAheadNew only retransmissions go out (they fill the receiver's gaps
 // and get the acks moving again), past pktsAheadData no data at all.
+// Past pktsAheadAsk data packets ask for an immediate ack (at most every
+// 5 ms), so that a stream the peer would never ack by itself (unreliable
+// only, fixed rate) keeps the distance short.
 const (
+	pktsAheadAsk  = 2048
 	pktsAheadNew  = 16384
 	pktsAheadData = 28000
 )
@@ -284,9 +288,9 @@ func (s *Session) sendUnreliable(b []byte, li int, l *sendLane, m *sendMsg, maxP
 		return -1, b
 	}
 	n := minInt(remaining, room)
-	data := l.unreliableData(m)[m.sent : m.sent+n]
+	d1, d2 := l.unreliableData(m, m.sent, m.sent+n)
 	b = s.seg.selectLane(b, li, false)
-	b = s.seg.appendUnreliable(b, m.num, m.sent, data, m.sent+n == m.size)
+	b = s.seg.appendUnreliable(b, m.num, m.sent, d1, d2, m.sent+n == m.size)
 	m.sent += n
 	l.pendingUnrel -= n
 	s.pendingNew -= n

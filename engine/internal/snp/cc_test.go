@@ -184,3 +184,20 @@ func TestCongestionToleratesRandomLoss(t *testing.T) {
 }
 
 var _ = rand.Intn
+
+// A fixed-rate stream of unreliable messages, which a receiver never acks
+// by itself, keeps flowing at the fixed rate past the packet-number
+// distance cap (regression: it stalled after 16384 packets until a
+// keepalive 10 s later brought an ack).
+func TestFixedRateUnreliableKeepsFlowing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("slow under the race detector")
+	}
+	link := ccLink()
+	const rate = 10 << 20
+	got, net := ccTransfer(t, rate, rate, link, false, 1000, 40<<20)
+	t.Logf("fixed %d B/s: %.1f MB/s delivered, %d packets", rate, got/1e6, net.sent[0])
+	if got < 0.85*rate {
+		t.Errorf("delivered %.1f MB/s at a fixed rate of %.1f MB/s", got/1e6, float64(rate)/1e6)
+	}
+}

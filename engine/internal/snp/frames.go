@@ -548,7 +548,9 @@ func (w *segWriter) unreliableHeaderLen(lane int, msgNum int64, offset int) int 
 }
 
 // appendUnreliable writes an unreliable segment with an explicit size byte.
-func (w *segWriter) appendUnreliable(b []byte, msgNum int64, offset int, data []byte, last bool) []byte {
+// The data comes in two pieces (the second may be empty).
+func (w *segWriter) appendUnreliable(b []byte, msgNum int64, offset int, data, data2 []byte, last bool) []byte {
+	n := len(data) + len(data2)
 	if w.curMsgNum != 0 && msgNum <= w.curMsgNum {
 		// Cannot express a non-positive delta: reset the context.
 		b = w.selectLane(b, w.lane, true)
@@ -561,7 +563,7 @@ func (w *segWriter) appendUnreliable(b []byte, msgNum int64, offset int, data []
 	if offset > 0 {
 		lead |= unrelHasOffset
 	}
-	lead |= byte(len(data) >> 8)
+	lead |= byte(n >> 8)
 	if w.curMsgNum == 0 {
 		lead |= unrelMsgNumBig
 		b = append(b, lead)
@@ -578,8 +580,9 @@ func (w *segWriter) appendUnreliable(b []byte, msgNum int64, offset int, data []
 	}
 	w.lastLead = leadAt
 	w.lastSizeAt = len(b)
-	b = append(b, byte(len(data)))
-	return append(b, data...)
+	b = append(b, byte(n))
+	b = append(b, data...)
+	return append(b, data2...)
 }
 
 // reliableHeaderLen is the worst-case header size (including any lane

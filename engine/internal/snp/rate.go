@@ -131,9 +131,10 @@ func (r *rateCtl) onSend(now int64, size int, backlog bool) {
 // wantAckRequest reports whether a data packet sent now should ask the
 // peer for an immediate ack: the controller needs acks about once per
 // ackRequestInterval to measure, and a receiver acks unreliable-only data
-// only when asked (and reliable data only within 50 ms).
-func (r *rateCtl) wantAckRequest(now int64) bool {
-	if r.fixed || now-r.lastAckReq < ackRequestInterval {
+// only when asked (and reliable data only within 50 ms). need: the sender
+// needs an ack anyway (see Session.pktWindowOpen).
+func (r *rateCtl) wantAckRequest(now int64, need bool) bool {
+	if (r.fixed && !need) || now-r.lastAckReq < ackRequestInterval {
 		return false
 	}
 	r.lastAckReq = now

@@ -10,7 +10,6 @@ const (
 	maxPlaintextPayload  = 1248
 	minSegmentData       = 16
 	packetOverhead       = 7 + 16 // data header + GCM tag, for pacing
-	compactThreshold     = 32 * 1024
 	rangeInFlight        = 0
 	rangeRetry           = 1
 	rangeAcked           = 2
@@ -50,8 +49,7 @@ type sendLane struct {
 	q     []sendMsg
 	qHead int
 
-	ubuf     []byte // unreliable payload arena, logical offsets from ubufBase
-	ubufBase int64
+	us streamRing // unreliable payloads of queued messages, back to back
 
 	rs          streamRing // reliable stream bytes not yet acked
 	relNextSend int64      // next never-sent stream position
@@ -77,14 +75,12 @@ func (l *sendLane) head() *sendMsg { return &l.q[l.qHead] }
 func (l *sendLane) popHead() {
 	m := l.head()
 	if !m.reliable {
-		l.freeUnreliable(m.pos + int64(m.size))
+		l.us.free(m.pos + int64(m.size))
 	}
 	l.qHead++
 	if l.qHead == len(l.q) {
 		l.q = l.q[:0]
 		l.qHead = 0
-		l.ubuf = l.ubuf[:0]
-		l.ubufBase = 0
 	} else if l.qHead >= 1024 && l.qHead*2 >= len(l.q) {
 		n := copy(l.q, l.q[l.qHead:])
 		l.q = l.q[:n]
@@ -92,18 +88,10 @@ func (l *sendLane) popHead() {
 	}
 }
 
-func (l *sendLane) freeUnreliable(upTo int64) {
-	drop := int(upTo - l.ubufBase)
-	if drop > compactThreshold && drop*2 >= len(l.ubuf) {
-		n := copy(l.ubuf, l.ubuf[drop:])
-		l.ubuf = l.ubuf[:n]
-		l.ubufBase = upTo
-	}
-}
-
-func (l *sendLane) unreliableData(m *sendMsg) []byte {
-	off := int(m.pos - l.ubufBase)
-	return l.ubuf[off : off+m.size]
+// unreliableData returns bytes [from,to) of unreliable message m in at
+// most two pieces.
+func (l *sendLane) unreliableData(m *sendMsg, from, to int) ([]byte, []byte) {
+	return l.us.get(m.pos+int64(from), m.pos+int64(to))
 }
 
 // streamData returns stream bytes [begin,end) in at most two pieces.

@@ -21,8 +21,9 @@
 // Each lane has a FIFO of messages (reliable and unreliable share one
 // message-number sequence starting at 1). Reliable messages are framed into
 // the lane's byte stream (position 1 first) when queued; unreliable payloads
-// are copied into a per-lane arena, so queueing a message does not allocate
-// once the buffers have grown. Sent reliable bytes are tracked as ranges;
+// are copied into a per-lane ring of their own, so queueing a message does
+// not allocate once the rings have grown (rings never move data except to
+// grow). Sent reliable bytes are tracked as ranges;
 // every packet records the ranges it carried. A nack, or no ack within the
 // RTO (3 × ping + 60 ms, 1 s without a ping sample), queues exactly the
 // ranges whose latest transmission was in that packet for retry. Retries go
@@ -320,8 +321,8 @@ func (s *Session) SendMessage(data []byte, flags int, lane int, connected bool, 
 		l.lastRelMsgNum = m.num
 		l.pendingRel += m.size
 	} else {
-		m.pos = l.ubufBase + int64(len(l.ubuf))
-		l.ubuf = append(l.ubuf, data...)
+		m.pos = l.us.end
+		l.us.write(data)
 		m.size = len(data)
 		l.pendingUnrel += m.size
 	}
