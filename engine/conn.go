@@ -151,6 +151,7 @@ type conn struct {
 	outBufs     [][]byte // reusable datagram buffers for one flush
 	batch       [][]byte
 	rbuf        []byte
+	recvHeld    bool // deliver holds s.recv.mu until ReceivePacket returns
 	stats       connStats
 
 	// pipe socket pair
@@ -568,6 +569,10 @@ func (c *conn) onDataLocked(p []byte, now int64, fs *flushSet) {
 		flags = h.Stats.ImpliedFlags()
 	}
 	accepted, err := c.session.ReceivePacket(pkt, plain, flags, now)
+	if c.recvHeld {
+		c.recvHeld = false
+		c.s.recv.mu.Unlock()
+	}
 	if err != nil {
 		c.problemLocked(EndMiscInternalError, "Packet decode error: "+err.Error(), now)
 		return
@@ -663,12 +668,15 @@ func (c *conn) flushLocked(now int64) {
 	}
 }
 
-// deliver is the SNP Deliverer: called with c.mu held.
+// deliver is the SNP Deliverer: called with c.mu held, only from inside
+// Session.ReceivePacket. It takes the receive-queue lock once per packet,
+// not once per message: onDataLocked releases it when ReceivePacket returns.
 func (c *conn) deliver(data []byte, msgNum int64, lane int, reliable bool, now int64) bool {
-	c.s.recv.mu.Lock()
-	ok := c.enqueueLocked(data, msgNum, lane, reliable, now)
-	c.s.recv.mu.Unlock()
-	return ok
+	if !c.recvHeld {
+		c.s.recv.mu.Lock()
+		c.recvHeld = true
+	}
+	return c.enqueueLocked(data, msgNum, lane, reliable, now)
 }
 
 // becomeConnectedLocked starts the data phase: SNP session, queued

@@ -164,7 +164,8 @@ func (c *engineConn) sendUnreliableBatch(p []byte, n int, firstReliable bool) (i
 			ok++
 		case r == -int64(engine.ResultLimitExceeded):
 		default:
-			return ok, fmt.Errorf("send failed: EResult %d", -r)
+			info, _ := c.s.ConnectionInfo(c.h)
+			return ok, fmt.Errorf("send failed: EResult %d (connection state %d, end reason %d %q)", -r, info.State, info.EndReason, info.EndDebug)
 		}
 	}
 	return ok, nil
@@ -181,16 +182,19 @@ func (c *engineConn) recv(timeout time.Duration) (msg, bool, error) {
 			c.pending = c.pending[1:]
 			return msg{data: m.Data, reliable: m.Flags&engine.SendReliable != 0, lane: m.Lane}, true, nil
 		}
-		if info, ok := c.s.ConnectionInfo(c.h); !ok || info.State != engine.StateConnected {
-			return msg{}, false, fmt.Errorf("connection lost: state %d reason %d %q", info.State, info.EndReason, info.EndDebug)
-		}
 		if time.Now().After(deadline) {
 			return msg{}, false, nil
+		}
+		// Wait first; the connection's state (a formatted description:
+		// not free) is only looked at when nothing arrived meanwhile.
+		if !c.s.WaitForActivity(2 * time.Millisecond) {
+			if info, ok := c.s.ConnectionInfo(c.h); !ok || info.State != engine.StateConnected {
+				return msg{}, false, fmt.Errorf("connection lost: state %d reason %d %q", info.State, info.EndReason, info.EndDebug)
+			}
 		}
 		if c.owned {
 			c.s.PollEvents(nil)
 		}
-		idle(c.s)
 	}
 }
 
