@@ -26,7 +26,8 @@ import (
 //  1. setRendezvousService(address, options) — our extra method;
 //  2. the environment variable GODOTSTEAM_SOCKETS_RENDEZVOUS;
 //  3. the project setting godotsteam_sockets/p2p/rendezvous_service (read
-//     when the host can read project settings, see SettingsReader).
+//     through the host's SettingsReader: the extension asks Godot's
+//     ProjectSettings).
 //
 // The address "embedded" (or "embedded:<listen address>") starts a
 // development-mode service inside this process, as startRendezvousService

@@ -87,6 +87,12 @@ static struct {
     const void *mb_emit_signal;
     const void *mb_notification;
     void *engine;
+    /* ProjectSettings.has_setting/get_setting, looked up on first use
+     * (gdx_project_setting); NULL when Godot does not give them. */
+    int ps_looked_up;
+    void *project_settings;
+    const void *mb_has_setting;
+    const void *mb_get_setting;
     /* Registered classes by class id (the class userdata); the
      * StringNames are owned by Go and live until unregistration. */
     struct {
@@ -695,6 +701,44 @@ int gdx_register_singleton(const void *name_sn, void *obj) {
 void gdx_unregister_singleton(const void *name_sn) {
     const void *args[1] = {name_sn};
     G.method_bind_ptrcall(G.mb_unregister_singleton, G.engine, args, NULL);
+}
+
+/* Reads a project setting into r_variant (an uninitialized Variant, always
+ * initialized on return): 1 if it exists, 0 if not or if ProjectSettings is
+ * unavailable (before SCENE initialization, or a host without it). */
+int gdx_project_setting(const char *name, GdxInt len, void *r_variant) {
+    G.variant_new_nil(r_variant);
+    if (!G.scene_ready) {
+        return 0;
+    }
+    if (!G.ps_looked_up) {
+        G.ps_looked_up = 1;
+        uint8_t sn[GDX_STRING_NAME_SIZE];
+        G.string_name_new(sn, "ProjectSettings", 15);
+        G.project_settings = G.global_get_singleton(sn);
+        gdx_string_name_destroy(sn);
+        if (G.project_settings) {
+            G.mb_has_setting = temp_method_bind("ProjectSettings", "has_setting", GDX_HASH_PROJECT_SETTINGS_HAS_SETTING);
+            G.mb_get_setting = temp_method_bind("ProjectSettings", "get_setting", GDX_HASH_PROJECT_SETTINGS_GET_SETTING);
+        }
+    }
+    if (!G.project_settings || !G.mb_has_setting || !G.mb_get_setting) {
+        return 0;
+    }
+    uint8_t str[GDX_STRING_SIZE];
+    G.string_new(str, name, len);
+    uint8_t has = 0;
+    const void *hargs[1] = {str};
+    G.method_bind_ptrcall(G.mb_has_setting, G.project_settings, hargs, &has);
+    if (has) {
+        uint8_t def[GDX_VARIANT_SIZE];
+        G.variant_new_nil(def);
+        const void *gargs[2] = {str, def};
+        G.method_bind_ptrcall(G.mb_get_setting, G.project_settings, gargs, r_variant);
+        G.variant_destroy(def);
+    }
+    gdx_string_destroy(str);
+    return has ? 1 : 0;
 }
 
 int gdx_emit_signal(void *obj, const void *variants, GdxInt n) {

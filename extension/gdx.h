@@ -243,6 +243,8 @@ typedef GdxBool (*GdxInitializationFn)(GdxGetProcAddressFn get_proc_address, voi
 #define GDX_HASH_ENGINE_UNREGISTER_SINGLETON 3304788590
 #define GDX_HASH_OBJECT_EMIT_SIGNAL 4047867050
 #define GDX_HASH_OBJECT_NOTIFICATION 4023243586
+#define GDX_HASH_PROJECT_SETTINGS_HAS_SETTING 3927539163 /* has_setting(String) -> bool */
+#define GDX_HASH_PROJECT_SETTINGS_GET_SETTING 223050753  /* get_setting(String, Variant = null) -> Variant */
 #define GDX_HASH_SIZE 3173160232 /* Dictionary/Array/Packed*.size() const -> int */
 #define GDX_HASH_DICTIONARY_KEYS 4144163970
 #define GDX_HASH_DICTIONARY_VALUES 4144163970
@@ -336,6 +338,7 @@ void gdx_unregister_singleton(const void *name_sn);
 /* Calls obj.emit_signal(variants[0], variants[1..n-1]); variants is a
  * contiguous block of n Variants. Returns the call error (0 = OK). */
 int gdx_emit_signal(void *obj, const void *variants, GdxInt n);
+int gdx_project_setting(const char *name, GdxInt len, void *r_variant);
 void gdx_editor_help_load(const char *xml, GdxInt len);
 
 /* The Go callbacks (extension/callbacks.go) are declared by cgo in

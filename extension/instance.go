@@ -109,5 +109,22 @@ func (h *host) EmitSignal(name string, args []any) {
 	}
 }
 
+// ProjectSetting implements bindings.SettingsReader through
+// ProjectSettings.has_setting/get_setting (the rendezvous settings of P2P).
+func (h *host) ProjectSetting(name string) (any, bool) {
+	b := []byte(name)
+	if len(b) == 0 {
+		return nil, false
+	}
+	var v variant
+	ok := C.gdx_project_setting((*C.char)(unsafe.Pointer(&b[0])), C.GdxInt(len(b)), unsafe.Pointer(&v))
+	defer C.gdx_variant_destroy(unsafe.Pointer(&v))
+	if ok == 0 {
+		return nil, false
+	}
+	var c converter
+	return c.fromVariant(unsafe.Pointer(&v), 0), true
+}
+
 func (h *host) PrintError(msg string)   { printError(msg) }
 func (h *host) PrintWarning(msg string) { printWarning(msg) }

@@ -587,15 +587,17 @@ func loadAPI(t *testing.T) *apiJSON {
 // hashUses says, for each GDX_HASH_* define in gdx.h, which methods it is
 // used for ("Builtin.method" for builtin types, "Class.method" for classes).
 var hashUses = map[string][]string{
-	"GDX_HASH_ENGINE_REGISTER_SINGLETON":   {"Engine.register_singleton"},
-	"GDX_HASH_ENGINE_UNREGISTER_SINGLETON": {"Engine.unregister_singleton"},
-	"GDX_HASH_OBJECT_EMIT_SIGNAL":          {"Object.emit_signal"},
-	"GDX_HASH_OBJECT_NOTIFICATION":         {"Object.notification"},
-	"GDX_HASH_SIZE":                        {"Dictionary.size", "Array.size", "PackedByteArray.size", "PackedInt32Array.size"},
-	"GDX_HASH_DICTIONARY_KEYS":             {"Dictionary.keys"},
-	"GDX_HASH_DICTIONARY_VALUES":           {"Dictionary.values"},
-	"GDX_HASH_ARRAY_APPEND":                {"Array.append"},
-	"GDX_HASH_PACKED_RESIZE":               {"PackedByteArray.resize", "PackedInt32Array.resize"},
+	"GDX_HASH_ENGINE_REGISTER_SINGLETON":    {"Engine.register_singleton"},
+	"GDX_HASH_ENGINE_UNREGISTER_SINGLETON":  {"Engine.unregister_singleton"},
+	"GDX_HASH_OBJECT_EMIT_SIGNAL":           {"Object.emit_signal"},
+	"GDX_HASH_OBJECT_NOTIFICATION":          {"Object.notification"},
+	"GDX_HASH_SIZE":                         {"Dictionary.size", "Array.size", "PackedByteArray.size", "PackedInt32Array.size"},
+	"GDX_HASH_DICTIONARY_KEYS":              {"Dictionary.keys"},
+	"GDX_HASH_DICTIONARY_VALUES":            {"Dictionary.values"},
+	"GDX_HASH_ARRAY_APPEND":                 {"Array.append"},
+	"GDX_HASH_PACKED_RESIZE":                {"PackedByteArray.resize", "PackedInt32Array.resize"},
+	"GDX_HASH_PROJECT_SETTINGS_HAS_SETTING": {"ProjectSettings.has_setting"},
+	"GDX_HASH_PROJECT_SETTINGS_GET_SETTING": {"ProjectSettings.get_setting"},
 }
 
 func TestMethodHashesMatchExtensionAPI(t *testing.T) {

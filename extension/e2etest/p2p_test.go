@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"godotsteam-sockets/engine/p2p/rendezvous"
 )
 
 // Two games (two mini-Godot processes) connect P2P by Steam ID through a
@@ -123,5 +125,54 @@ func twoGamesP2P(t *testing.T, p Path) {
 	closed := waitStatus(t, host, joiner, "host sees the close", func(c statusChange) bool { return c.handle == sconn && c.state == 4 })
 	if c := closed[len(closed)-1]; c.endReason != 1001 || c.endDebug != "bye" {
 		t.Errorf("closed by peer with %d %q, want 1001 \"bye\"", c.endReason, c.endDebug)
+	}
+}
+
+// The service address from the project setting (read through the real ABI:
+// ProjectSettings.has_setting/get_setting, which mini-Godot models from
+// MINIGODOT_PROJECT_SETTINGS) and from the environment variable: neither
+// game calls setRendezvousService.
+func TestP2PServiceFromProjectSettingAndEnvironment(t *testing.T) {
+	lib := requireLib(t)
+	srv, err := rendezvous.Start(rendezvous.Config{Dev: true, Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	addr := srv.Addr().String()
+	api := loadAPI(t)
+	host := &game{Host: StartHost(t, "host", HostOpts{Lib: lib, Godot: "4.6",
+		Env: []string{"MINIGODOT_PROJECT_SETTINGS=godotsteam_sockets/p2p/rendezvous_service=" + addr}}), p: PtrPath, api: api}
+	joiner := &game{Host: StartHost(t, "joiner", HostOpts{Lib: lib, Godot: "4.6",
+		Env: []string{"GODOTSTEAM_SOCKETS_RENDEZVOUS=" + addr}}), p: CallPath, api: api}
+	for _, g := range []*game{host, joiner} {
+		if av := g.int("getAuthenticationStatus"); av != 1 {
+			t.Fatalf("%s: getAuthenticationStatus = %d, want NEVER_TRIED (1): the service is configured", g.name, av)
+		}
+	}
+	ls := host.int("createListenSocketP2P", Int(3), Dict())
+	if ls == 0 {
+		t.Fatal("createListenSocketP2P returned 0")
+	}
+	waitAuthenticated(t, host)
+	hostID := host.int("getSteamID")
+	cconn := joiner.int("connectP2P", Int(hostID), Int(3), Dict())
+	if cconn == 0 {
+		t.Fatal("connectP2P returned 0")
+	}
+	seen := waitStatus(t, host, joiner, "incoming P2P connection", func(c statusChange) bool { return c.state == 1 })
+	sconn := seen[len(seen)-1].handle
+	if r := host.int("acceptConnection", Int(sconn)); r != 1 {
+		t.Fatalf("acceptConnection = %d", r)
+	}
+	waitStatus(t, joiner, host, "joiner connected", func(c statusChange) bool { return c.handle == cconn && c.state == 3 })
+	r := joiner.dict("sendMessageToConnection", Int(cconn), Bytes([]byte("configured from outside")), Int(8))
+	if getInt(t, r, "result") != 1 {
+		t.Fatalf("sendMessageToConnection = %v", r.Vals)
+	}
+	got := receiveAll(t, host, joiner, "receiveMessagesOnConnection", sconn, 1)
+	checkMessage(t, got[0], sent{data: []byte("configured from outside"), reliable: true}, sconn)
+	if srv.Stats().LoginsOK < 2 {
+		t.Errorf("service saw %d logins, want both games", srv.Stats().LoginsOK)
 	}
 }

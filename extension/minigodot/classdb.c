@@ -107,6 +107,7 @@ static bool singleton_remove(const char *name) {
 void host_create_singletons(void) {
     singleton_add("Engine", object_new("Engine", true), true);
     singleton_add("OS", object_new("OS", true), true);
+    singleton_add("ProjectSettings", object_new("ProjectSettings", true), true);
 }
 void host_destroy_singletons(void) {
     for (size_t i = 0; i < nsingletons;) {
@@ -716,7 +717,11 @@ static void *gi_global_get_singleton(const void *sname) {
 
 /* ---------------- engine method binds ---------------- */
 
-enum { B_REGISTER_SINGLETON, B_UNREGISTER_SINGLETON, B_HAS_SINGLETON, B_EMIT_SIGNAL, B_NOTIFICATION, B_GET_CLASS, B_MAIN_THREAD, B_CALLER_THREAD };
+enum { B_REGISTER_SINGLETON, B_UNREGISTER_SINGLETON, B_HAS_SINGLETON, B_EMIT_SIGNAL, B_NOTIFICATION, B_GET_CLASS, B_MAIN_THREAD, B_CALLER_THREAD,
+       B_HAS_SETTING, B_GET_SETTING };
+
+/* A bind returning a Variant (ptrcall: r_ret points to an initialized Variant). */
+#define RET_VARIANT 0x7fffffffu
 
 typedef struct {
     uint32_t magic;
@@ -737,7 +742,27 @@ static HostBind binds[] = {
     {MG_MAGIC, "Object", "get_class", 201670096, B_GET_CLASS, 0, {0, 0}, VT_STRING},
     {MG_MAGIC, "OS", "get_main_thread_id", 3905245786, B_MAIN_THREAD, 0, {0, 0}, VT_INT},
     {MG_MAGIC, "OS", "get_thread_caller_id", 3905245786, B_CALLER_THREAD, 0, {0, 0}, VT_INT},
+    /* Project settings come from MINIGODOT_PROJECT_SETTINGS: "name=value" lines, String values. */
+    {MG_MAGIC, "ProjectSettings", "has_setting", 3927539163, B_HAS_SETTING, 1, {VT_STRING, 0}, VT_BOOL},
+    {MG_MAGIC, "ProjectSettings", "get_setting", 223050753, B_GET_SETTING, 2, {VT_STRING, VT_NIL}, RET_VARIANT},
 };
+
+/* project_setting finds name in MINIGODOT_PROJECT_SETTINGS; returns the
+ * value's start and length, or NULL. */
+static const char *project_setting(const char *name, size_t nlen, size_t *vlen) {
+    const char *all = getenv("MINIGODOT_PROJECT_SETTINGS");
+    for (const char *line = all; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        const char *eq = memchr(line, '=', len);
+        if (eq && (size_t)(eq - line) == nlen && !memcmp(line, name, nlen)) {
+            *vlen = len - nlen - 1;
+            return eq + 1;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
 
 static void *gi_get_method_bind(const void *cname, const void *mname, int64_t hash) {
     const char *fn = "classdb_get_method_bind";
@@ -864,6 +889,28 @@ static void run_bind(HostBind *b, MgObject *o, const void *const *args, void *re
         if (ret)
             *(int64_t *)ret = thread_id();
         return;
+    case B_HAS_SETTING:
+    case B_GET_SETTING: {
+        size_t nlen, vlen;
+        const char *name = str_text(args[0], &nlen, K_STRING, fn);
+        const char *val = name ? project_setting(name, nlen, &vlen) : NULL;
+        if (b->kind == B_HAS_SETTING) {
+            *(uint8_t *)ret = val != NULL;
+            return;
+        }
+        MgVariant *r = ret;
+        if (!variant_valid(r, fn))
+            return;
+        variant_destroy(r, fn);
+        if (!val) { /* the default (argument 1) */
+            variant_copy(r, (const MgVariant *)args[1]);
+            return;
+        }
+        variant_nil(r);
+        r->type = VT_STRING;
+        str_make(&r->u.p, val, vlen, K_STRING);
+        return;
+    }
     }
 }
 
@@ -992,6 +1039,11 @@ static void gi_call(const void *bind, void *obj, const MgVariant *const *args, i
     }
     if (b->kind == B_EMIT_SIGNAL) {
         emit_signal(o, args, argc, r_ret, err, fn);
+        return;
+    }
+    if (b->ret == RET_VARIANT || (b->argc > 0 && b->args[0] == VT_STRING)) {
+        mg_violation("%s: mini-Godot models %s.%s for ptrcall only", fn, b->cls, b->name);
+        err->error = CALL_INVALID_METHOD;
         return;
     }
     if (argc > b->argc) {

@@ -66,7 +66,7 @@ static MgSignal mpe_signals[] = {
 };
 
 bool engine_class_known(const char *n) {
-    return !strcmp(n, "Object") || !strcmp(n, "Engine") || !strcmp(n, "OS") || !strcmp(n, MPE);
+    return !strcmp(n, "Object") || !strcmp(n, "Engine") || !strcmp(n, "OS") || !strcmp(n, "ProjectSettings") || !strcmp(n, MPE);
 }
 
 bool engine_class_constructible(const char *n) { return !strcmp(n, "Object") || !strcmp(n, MPE); }
