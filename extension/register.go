@@ -15,10 +15,13 @@ import (
 	"godotsteam-sockets/bindings/multiplayer"
 )
 
-// docXML is the class reference shown in the editor's help.
-//
-//go:embed doc_classes/Steam.xml
-var docXML []byte
+// The class references shown in the editor's help, one document per class.
+var (
+	//go:embed doc_classes/Steam.xml
+	docXML []byte
+	//go:embed doc_classes/SteamMultiplayerPeer.xml
+	peerDocXML []byte
+)
 
 // regClass is one registered class.
 type regClass struct {
@@ -126,8 +129,13 @@ func deinitScene() {
 }
 
 func initEditor() {
-	if len(docXML) > 0 && C.gdx_has_editor_help() != 0 {
-		C.gdx_editor_help_load((*C.char)(unsafe.Pointer(&docXML[0])), C.GdxInt(len(docXML)))
+	if C.gdx_has_editor_help() == 0 {
+		return
+	}
+	for _, doc := range [][]byte{docXML, peerDocXML} {
+		if len(doc) > 0 {
+			C.gdx_editor_help_load((*C.char)(unsafe.Pointer(&doc[0])), C.GdxInt(len(doc)))
+		}
 	}
 }
 

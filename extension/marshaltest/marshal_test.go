@@ -621,7 +621,7 @@ func TestEveryGodotVersionLoadsCleanly(t *testing.T) {
 			}
 			wantDocs := 0.0
 			if len(c.flags) > 0 && c.flags[0] == "--editor" {
-				wantDocs = 1
+				wantDocs = 2 // Steam and SteamMultiplayerPeer
 			}
 			if docs, _ := d["editor_help_docs"].(float64); docs != wantDocs {
 				t.Errorf("editor help documents loaded: %v, want %v", d["editor_help_docs"], wantDocs)
