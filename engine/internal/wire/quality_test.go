@@ -98,3 +98,29 @@ func TestQualityMalformed(t *testing.T) {
 		}
 	}
 }
+
+// The stats blob of a GNS (e707b3a) packet 120 s into a connection with 5 %
+// fake loss: instantaneous and lifetime reports together; the lifetime one
+// carries histograms and percentiles, which we skip.
+const gnsLifetimeBlob = "0a690a1208e50310b05b18e50320bc5928003003380012531078188c2a20cc0a" +
+	"28922a308f0a38902a40a6024800500058007800b80101c0010ac8010cf8015c" +
+	"80025d88025ec8028623d00215d80204e80204f00201f8020180030190030098" +
+	"0300a00300a80303b00309"
+
+func TestQualityGNSLifetimeVector(t *testing.T) {
+	var st Stats
+	if err := st.Unmarshal(unhex(t, gnsLifetimeBlob)); err != nil {
+		t.Fatal(err)
+	}
+	q := st.Quality
+	if !st.HasQuality || !q.HasInstantaneous || !q.HasLifetime || st.ImpliedFlags() != StatsFlagAckRequestE2E {
+		t.Fatalf("%+v", st)
+	}
+	wantInst := InstantaneousStats{OutPacketsPerSecX10: 485, OutBytesPerSec: 11696, InPacketsPerSecX10: 485,
+		InBytesPerSec: 11452, PingMS: 0, PacketsDroppedPct: 3, PacketsWeirdSequencePct: 0, PeakJitterUsec: -1}
+	wantLife := LifetimeStats{ConnectedSeconds: 120, PacketsSent: 5388, KBSent: 1356, PacketsRecv: 5394, KBRecv: 1295,
+		PacketsRecvSequenced: 5392, PacketsRecvDropped: 294}
+	if q.Instantaneous != wantInst || q.Lifetime != wantLife {
+		t.Fatalf("instantaneous %+v\nlifetime %+v", q.Instantaneous, q.Lifetime)
+	}
+}
