@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"math/rand"
 	"net/netip"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"godotsteam-sockets/engine/internal/snp"
 )
 
 // Interop with unmodified GameNetworkingSockets through our own test peer,
@@ -133,9 +136,15 @@ func startGNSPeer(t *testing.T, bin string, args ...string) *gnsPeer {
 			<-p.done
 		}
 		_ = p.cmd.Wait()
+		if f := os.Getenv("GNSPEER_STDERR"); f != "" { // debugging aid
+			p.mu.Lock()
+			_ = os.WriteFile(f, p.stderr.Bytes(), 0o644)
+			p.mu.Unlock()
+		}
 		if t.Failed() {
 			p.mu.Lock()
 			t.Logf("gnspeer %v control output:\n%s\nstderr (tail):\n%s", args, strings.Join(p.lines, "\n"), tail(p.stderr.String(), 4000))
+
 			p.mu.Unlock()
 		}
 	})
@@ -270,6 +279,9 @@ func interopWorkload(lanes int) []sendJob {
 		for _, rel := range []bool{true, false} {
 			jobs = append(jobs, sendJob{small, 1, l, rel}, sendJob{small, 1024, l, rel}, sendJob{max(1, 2/lanes), 64 << 10, l, rel})
 		}
+		// Beyond the matrix: unreliable messages of several segments (8 KiB)
+		// and the largest size GNS still sends unreliably (16500 bytes).
+		jobs = append(jobs, sendJob{small / 2, 8 << 10, l, false}, sendJob{small / 2, maxUnreliableGNS, l, false})
 	}
 	// 512 KiB: reliable on two lanes, unreliable on two others.
 	jobs = append(jobs, sendJob{1, 512 << 10, 0, true}, sendJob{1, 512 << 10, (lanes - 1) / 2, false})
@@ -299,6 +311,8 @@ func (c cellKey) String() string {
 		return "1KiB " + k
 	case 64 << 10:
 		return "64KiB " + k
+	case 8 << 10:
+		return "8KiB " + k
 	case 512 << 10:
 		return "512KiB " + k
 	}
@@ -314,8 +328,9 @@ type cellResult struct {
 // checkDelivery compares what one side sent with what the other received.
 // Reliable (and unreliable above 16500 bytes, which GNS sends reliably):
 // all arrive, in order per lane, byte-identical. Unreliable: never
-// corrupted, never duplicated, and at least minUnrel of them arrive.
-func checkDelivery(sent, recv []msgRec, minUnrel float64) (map[cellKey]*cellResult, []string) {
+// corrupted, never duplicated, and at least minUnrel of them arrive (less
+// for messages of several segments when the link loses the fraction loss).
+func checkDelivery(sent, recv []msgRec, minUnrel, loss float64) (map[cellKey]*cellResult, []string) {
 	cells := map[cellKey]*cellResult{}
 	cell := func(size int, rel bool) *cellResult {
 		k := cellKey{size, rel}
@@ -363,12 +378,14 @@ func checkDelivery(sent, recv []msgRec, minUnrel float64) (map[cellKey]*cellResu
 		}
 	}
 	for k, c := range cells {
-		mustAll := k.reliable || k.size > 16500
+		mustAll := k.reliable || k.size > maxUnreliableGNS
 		if mustAll && c.received != c.sent {
 			c.problems = append(c.problems, fmt.Sprintf("%d of %d arrived", c.received, c.sent))
 		}
-		if !mustAll && float64(c.received) < minUnrel*float64(c.sent) {
-			c.problems = append(c.problems, fmt.Sprintf("only %d of %d arrived (want >= %.0f%%)", c.received, c.sent, minUnrel*100))
+		// An unreliable message of n segments survives loss p with (1-p)^n.
+		want := minUnrel * math.Pow(1-loss, float64((k.size+1099)/1100))
+		if !mustAll && float64(c.received) < want*float64(c.sent) {
+			c.problems = append(c.problems, fmt.Sprintf("only %d of %d arrived (want >= %.0f%%)", c.received, c.sent, want*100))
 		}
 	}
 	return cells, problems
@@ -378,7 +395,7 @@ func checkDelivery(sent, recv []msgRec, minUnrel float64) (map[cellKey]*cellResu
 func reliableComplete(sent, recv []msgRec) bool {
 	want := 0
 	for _, s := range sent {
-		if s.reliable || s.size > 16500 {
+		if s.reliable || s.size > maxUnreliableGNS {
 			want++
 		}
 	}
@@ -436,6 +453,7 @@ func (g *goSide) sendAll(jobs []sendJob, deadline time.Time) {
 				}
 				g.nextNum[j.lane] = got
 				g.sent = append(g.sent, msgRec{lane: j.lane, num: got, size: j.size, reliable: j.reliable})
+				g.receive()
 				break
 			}
 		}
@@ -462,7 +480,14 @@ var (
 	interopLaneWeight = []int{1, 2, 4, 1, 3, 1, 1, 1}
 )
 
-const interopRate = 16 << 20 // bytes/s, both sides (GNS default 256 KiB/s would take minutes)
+// maxUnreliableGNS is the largest message GNS sends unreliably; larger
+// "unreliable" messages go reliably (k_cbMaxUnreliableMsgSizeSend).
+const maxUnreliableGNS = 16500
+
+// interopRate is both sides' send rate, bytes/s (GNS's default 256 KiB/s
+// would take minutes; much faster and the unoptimised GNS build falls
+// behind, so the kernel drops datagrams at its socket).
+const interopRate = 8 << 20
 
 func TestInteropPeerMatrix(t *testing.T) {
 	bin := buildGNSPeer(t)
@@ -511,12 +536,17 @@ func connectGNSPeer(t *testing.T, bin, topo, host string, peerArgs []string, opt
 }
 
 func interopPeerRun(t *testing.T, bin, topo string, sc interopScenario) {
-	peerArgs := []string{"--rate", strconv.Itoa(interopRate), "--sendbuf", strconv.Itoa(4 << 20)}
+	// Receive queues big enough for everything in flight: a full queue drops
+	// unreliable messages by design, which is not what this test is about.
+	peerArgs := []string{"--rate", strconv.Itoa(interopRate), "--sendbuf", strconv.Itoa(4 << 20), "--recvbuf", strconv.Itoa(64 << 20)}
+	if os.Getenv("GNSPEER_DECODELOG") != "" {
+		peerArgs = append(peerArgs, "--decodelog", "1")
+	}
 	if sc.loss > 0 {
 		peerArgs = append(peerArgs, "--loss", fmt.Sprint(sc.loss))
 	}
 	opts := []ConfigOption{Int32Option(ConfigSendRateMin, interopRate), Int32Option(ConfigSendRateMax, interopRate),
-		Int32Option(ConfigSendBufferSize, 4<<20)}
+		Int32Option(ConfigSendBufferSize, 4<<20), Int32Option(ConfigRecvBufferSize, 64<<20), Int32Option(ConfigRecvBufferMessages, 64<<20)}
 	g, p := connectGNSPeer(t, bin, topo, sc.host, peerArgs, opts)
 
 	if sc.lanes > 1 {
@@ -561,9 +591,20 @@ func interopPeerRun(t *testing.T, bin, topo string, sc interopScenario) {
 		}
 		g.n.s.WaitForActivity(2 * time.Millisecond)
 	}
-	// Unreliable stragglers: one status round trip, then drain.
-	p.status()
-	g.receive()
+	// Unreliable messages queued after the last reliable one may still be
+	// on their way: wait until nothing new arrives for 500 ms (or all did).
+	quietSince, lastCount := time.Now(), -1
+	for time.Since(quietSince) < 500*time.Millisecond && time.Now().Before(deadline) {
+		g.receive()
+		_, pRecv, _ := p.snapshot()
+		if n := len(pRecv) + len(g.recv); n != lastCount {
+			quietSince, lastCount = time.Now(), n
+		}
+		if lastCount == 2*total {
+			break
+		}
+		g.n.s.WaitForActivity(5 * time.Millisecond)
+	}
 	pSent, pRecv, pErrs := p.snapshot()
 	for _, e := range append(pErrs, g.problems...) {
 		t.Error(e)
@@ -574,11 +615,8 @@ func interopPeerRun(t *testing.T, bin, topo string, sc interopScenario) {
 	// machine, the kernel drops datagrams at its socket buffer
 	// (UdpRcvbufErrors). Require half; the MATRIX lines show the ratio.
 	minUnrel := 0.5
-	if sc.loss > 0 {
-		minUnrel = 0.3
-	}
 	report := func(dir string, sent, recv []msgRec) {
-		cells, problems := checkDelivery(sent, recv, minUnrel)
+		cells, problems := checkDelivery(sent, recv, minUnrel, float64(sc.loss)/100)
 		for _, pr := range problems {
 			t.Errorf("%s: %s", dir, pr)
 		}
@@ -600,6 +638,18 @@ func interopPeerRun(t *testing.T, bin, topo string, sc interopScenario) {
 				for _, pr := range c.problems[:min(5, len(c.problems))] {
 					t.Errorf("%s %s: %s", dir, k, pr)
 				}
+				var sn, rn []string
+				for _, m := range sent {
+					if m.size == k.size && m.reliable == k.reliable {
+						sn = append(sn, fmt.Sprintf("%d/%d", m.lane, m.num))
+					}
+				}
+				for _, m := range recv {
+					if m.size == k.size {
+						rn = append(rn, fmt.Sprintf("%d/%d rel=%v ok=%v", m.lane, m.num, m.reliable, m.ok))
+					}
+				}
+				t.Logf("%s %s sent (lane/num): %v\nreceived: %v", dir, k, sn, rn)
 			}
 			t.Logf("MATRIX %s/%s %s %-18s %s received %d/%d", topo, sc.name, dir, k, verdict, c.received, c.sent)
 		}
@@ -725,4 +775,75 @@ func interopQualityRun(t *testing.T, bin, topo string) {
 		t.Errorf("our detailed status lacks the peer's report:\n%s", ds)
 	}
 	t.Logf("our detailed status:\n%s", ds)
+}
+
+// Lifetime reports both ways (GNS sends its first 120-140 s into an active
+// connection, so this runs only with GNS_INTEROP_LONG=1): the counters GNS
+// reports match ours, and GNS shows ours.
+func TestInteropPeerLifetimeStats(t *testing.T) {
+	bin := buildGNSPeer(t)
+	if os.Getenv("GNS_INTEROP_LONG") == "" {
+		t.Skip("GNS interop: set GNS_INTEROP_LONG=1 to run this ~2.5 minute test")
+	}
+	g, p := connectGNSPeer(t, bin, "go_server", "127.0.0.1", []string{"--loss", "5"}, nil)
+	p.send("stream 20 200")
+	deadline := time.Now().Add(170 * time.Second)
+	nextSend := time.Now()
+	var pr snp.PeerReports
+	for {
+		if time.Now().After(nextSend) {
+			g.n.s.SendMessageToConnection(g.conn, make([]byte, 200), SendUnreliable)
+			nextSend = nextSend.Add(20 * time.Millisecond)
+		}
+		g.n.s.ReceiveMessagesOnConnection(g.conn, 256)
+		c := g.n.s.impl.lookupConn(g.conn)
+		c.lock()
+		pr = c.session.PeerReports()
+		c.unlock()
+		if pr.LifetimeAt != 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no lifetime report from GNS after 170 s")
+		}
+		g.n.s.WaitForActivity(5 * time.Millisecond)
+	}
+	c := g.n.s.impl.lookupConn(g.conn)
+	c.lock()
+	ours := c.session.Stats()
+	c.unlock()
+	l := pr.Lifetime
+	t.Logf("GNS lifetime report: %+v; our counters: %+v", l, ours)
+	// GNS received at most what we sent, at least ~90 % of it (5 % loss).
+	if l.PacketsRecv > uint64(ours.PacketsSent) || float64(l.PacketsRecv) < 0.85*float64(ours.PacketsSent) ||
+		l.PacketsRecvDropped == 0 || l.ConnectedSeconds < 100 {
+		t.Errorf("GNS lifetime report %+v vs our %d packets sent", l, ours.PacketsSent)
+	}
+	// Ours reaches GNS within the next 20 s.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		if time.Now().After(nextSend) {
+			g.n.s.SendMessageToConnection(g.conn, make([]byte, 200), SendUnreliable)
+			nextSend = nextSend.Add(20 * time.Millisecond)
+		}
+		g.n.s.ReceiveMessagesOnConnection(g.conn, 256)
+		p.send("detailed")
+		var text []string
+		for {
+			l := p.waitLine("detail", 5*time.Second)
+			if l == "detailend" {
+				break
+			}
+			text = append(text, l)
+		}
+		all := strings.Join(text, "\n")
+		if i := strings.Index(all, "Lifetime stats received from remote host"); i >= 0 {
+			t.Logf("GNS shows our lifetime report:\n%s", all[i:])
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GNS never showed our lifetime report:\n%s", all)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }

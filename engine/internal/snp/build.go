@@ -141,6 +141,7 @@ func (s *Session) pktWindowOpen() (newData, retries bool) {
 // fillData appends retries, then new data (if newData), lane by lane.
 func (s *Session) fillData(b []byte, now int64, maxPlain int, rec *pktRecord, newData bool) []byte {
 	s.seg.reset()
+	s.dataStart = len(b)
 	maxRelSeg := maxPlain - 95
 	if maxRelSeg > 1137 {
 		maxRelSeg = 1137
@@ -196,6 +197,10 @@ func (s *Session) fillData(b []byte, now int64, maxPlain int, rec *pktRecord, ne
 		} else {
 			sent, b = s.sendUnreliable(b, li, l, m, maxPlain)
 		}
+		if sent == deferSegment {
+			l.deferPkt = rec.num // other lanes may still fill this packet
+			continue
+		}
 		if sent < 0 {
 			break
 		}
@@ -218,7 +223,7 @@ func (s *Session) pickLane() int {
 	best := -1
 	for _, li := range s.laneOrder {
 		l := s.lanes[li]
-		if l.queued() == 0 {
+		if l.queued() == 0 || l.deferPkt == s.nextPkt {
 			continue
 		}
 		if best >= 0 && l.priority != s.lanes[best].priority {
@@ -279,6 +284,10 @@ func (s *Session) sendReliableNew(b []byte, li int, l *sendLane, maxPlain, maxSe
 	return n, b
 }
 
+// deferSegment is sendUnreliable's answer when the head message should
+// wait for the next packet rather than be cut into a small piece.
+const deferSegment = -2
+
 // sendUnreliable emits one segment of the head unreliable message.
 func (s *Session) sendUnreliable(b []byte, li int, l *sendLane, m *sendMsg, maxPlain int) (int, []byte) {
 	remaining := m.size - m.sent
@@ -286,6 +295,14 @@ func (s *Session) sendUnreliable(b []byte, li int, l *sendLane, m *sendMsg, maxP
 	room := maxPlain - len(b) - hdr
 	if room < 0 || room < minInt(minSegmentData, remaining) {
 		return -1, b
+	}
+	// The receiver (GNS, and us) buffers at most 20 segments of unreliable
+	// messages per lane and drops a message that needs more: a piece that
+	// does not finish the message must fill at least 3/4 of a packet, unless
+	// the packet carries no other data (so the message always progresses).
+	// A 16500-byte message then takes at most 19 segments.
+	if remaining > room && room < maxPlain*3/4 && len(b) > s.dataStart {
+		return deferSegment, b
 	}
 	n := minInt(remaining, room)
 	d1, d2 := l.unreliableData(m, m.sent, m.sent+n)

@@ -58,7 +58,8 @@ type sendLane struct {
 	rHead     int
 	retryScan int
 
-	pendingRel   int // unsent new reliable bytes + bytes waiting for retry
+	deferPkt     uint64 // packet number in which this lane's head message waits for the next packet
+	pendingRel   int    // unsent new reliable bytes + bytes waiting for retry
 	pendingUnrel int
 	retryBytes   int
 	sentUnacked  int

@@ -29,7 +29,11 @@
 // ranges whose latest transmission was in that packet for retry. Retries go
 // out before new data. Lanes are served strictly by priority (lower value
 // first); lanes of equal priority share bandwidth by weighted fair queueing
-// on virtual finish times (bytes × 65536 / weight).
+// on virtual finish times (bytes × 65536 / weight). A piece of an
+// unreliable message that does not finish it must fill 3/4 of a packet
+// (unless the packet has no other data; meanwhile other lanes fill it): the
+// receiver keeps at most 20 segments of unreliable messages per lane, so a
+// 16500-byte message must not be cut into slivers between lanes.
 //
 // # Rate control
 //
@@ -225,6 +229,7 @@ type Session struct {
 	laneOrder   []int // lane indices sorted by priority
 	classVT     map[int]uint64
 	lastNagleAt int64
+	dataStart   int // payload length before fillData's first segment
 
 	rate     rateCtl
 	ping     pingTracker

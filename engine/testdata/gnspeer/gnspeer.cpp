@@ -11,6 +11,8 @@
 //   --loss PCT      FakePacketLoss_Send and _Recv (global), percent
 //   --rate BPS      SendRateMin and SendRateMax, bytes/s
 //   --sendbuf BYTES SendBufferSize
+//   --recvbuf N     RecvBufferSize (bytes) and RecvBufferMessages
+//   --decodelog 1   log every decoded SNP frame to stderr (debugging)
 //
 // Commands, one per line on stdin:
 //   lanes N P0..PN-1 W0..WN-1   ConfigureConnectionLanes
@@ -294,13 +296,15 @@ int main(int argc, char **argv) {
 		argi = 3;
 	}
 	float loss = 0;
-	int rate = 0, sendbuf = 0, port = 0;
+	int rate = 0, sendbuf = 0, port = 0, decodeLog = 0, recvbuf = 0;
 	for (; argi + 1 < argc; argi += 2) {
 		std::string k = argv[argi];
 		if (k == "--loss") loss = float(atof(argv[argi + 1]));
 		else if (k == "--rate") rate = atoi(argv[argi + 1]);
 		else if (k == "--sendbuf") sendbuf = atoi(argv[argi + 1]);
 		else if (k == "--port") port = atoi(argv[argi + 1]);
+		else if (k == "--decodelog") decodeLog = atoi(argv[argi + 1]);
+		else if (k == "--recvbuf") recvbuf = atoi(argv[argi + 1]);
 		else {
 			fprintf(stderr, "unknown option %s\n", k.c_str());
 			return 2;
@@ -314,7 +318,9 @@ int main(int argc, char **argv) {
 	}
 	g_api = SteamNetworkingSockets();
 	for (auto &n : g_nextNum) n = 1;
-	SteamNetworkingUtils()->SetDebugOutputFunction(k_ESteamNetworkingSocketsDebugOutputType_Msg, onDebug);
+	SteamNetworkingUtils()->SetDebugOutputFunction(
+		decodeLog ? k_ESteamNetworkingSocketsDebugOutputType_Everything : k_ESteamNetworkingSocketsDebugOutputType_Msg, onDebug);
+	if (decodeLog) setGlobal(k_ESteamNetworkingConfig_LogLevel_PacketDecode, k_ESteamNetworkingSocketsDebugOutputType_Everything);
 	SteamNetworkingUtils()->SetGlobalCallback_SteamNetConnectionStatusChanged(onStatus);
 	if (loss > 0) {
 		SteamNetworkingUtils()->SetGlobalConfigValueFloat(k_ESteamNetworkingConfig_FakePacketLoss_Send, loss);
@@ -325,6 +331,10 @@ int main(int argc, char **argv) {
 		setGlobal(k_ESteamNetworkingConfig_SendRateMax, rate);
 	}
 	if (sendbuf > 0) setGlobal(k_ESteamNetworkingConfig_SendBufferSize, sendbuf);
+	if (recvbuf > 0) {
+		setGlobal(k_ESteamNetworkingConfig_RecvBufferSize, recvbuf);
+		setGlobal(k_ESteamNetworkingConfig_RecvBufferMessages, recvbuf);
+	}
 
 	if (mode == "server") {
 		SteamNetworkingIPAddr addr;
