@@ -781,10 +781,10 @@ func interopQualityRun(t *testing.T, bin, topo string) {
 // connection, so this runs only with GNS_INTEROP_LONG=1): the counters GNS
 // reports match ours, and GNS shows ours.
 func TestInteropPeerLifetimeStats(t *testing.T) {
-	bin := buildGNSPeer(t)
 	if os.Getenv("GNS_INTEROP_LONG") == "" {
 		t.Skip("GNS interop: set GNS_INTEROP_LONG=1 to run this ~2.5 minute test")
 	}
+	bin := buildGNSPeer(t)
 	g, p := connectGNSPeer(t, bin, "go_server", "127.0.0.1", []string{"--loss", "5"}, nil)
 	p.send("stream 20 200")
 	deadline := time.Now().Add(170 * time.Second)
