@@ -334,6 +334,12 @@ func (s *Steam) createHostedDedicatedServerListenSocket(a args) any {
 		s.errorf("Steam.createHostedDedicatedServerListenSocket: virtual_port %d is out of range 0..65535; returning 0", vport)
 		return int64(0)
 	}
+	if n := runningNode(); n != nil && n.ListenPort() != s.hostedListenPort() {
+		// Logged in before SDR_LISTEN_PORT was set: log in again with the
+		// transport on that port (P2P connections made so far end).
+		s.warnf("Steam.createHostedDedicatedServerListenSocket: restarting the P2P login so that it uses SDR_LISTEN_PORT %d", s.hostedListenPort())
+		stopNode()
+	}
 	if _, err := s.p2pNode(); err != nil {
 		s.errorf("Steam.createHostedDedicatedServerListenSocket: %v; returning 0", err)
 		return int64(0)

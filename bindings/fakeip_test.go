@@ -413,3 +413,35 @@ func TestResetIdentityLogsInAgainAsTheNewIdentity(t *testing.T) {
 		t.Fatalf("getSteamID after the new login = %v", got)
 	}
 }
+
+func TestHostedListenSocketAfterAnEarlierLogin(t *testing.T) {
+	noServiceEnv(t)
+	t.Setenv("SDR_LISTEN_PORT", "")
+	s, h := newSteam(t)
+	startEmbedded(t, s, h)
+	call(t, s, "initAuthentication")
+	pumpP2P(t, s, h, "login", func(e emission) bool {
+		return e.name == signalAuthenticationStatus && e.args[0] == int64(100)
+	})
+	// SDR_LISTEN_PORT set only now (e.g. OS.set_environment): the login is
+	// redone with the transport on that port.
+	port := freePort(t)
+	t.Setenv("SDR_LISTEN_PORT", strconv.Itoa(port))
+	ls := call(t, s, "createHostedDedicatedServerListenSocket", int64(0), NewDictionary()).(int64)
+	if ls == 0 {
+		t.Fatalf("createHostedDedicatedServerListenSocket: %q", h.takeErrors())
+	}
+	if w := h.takeWarnings(); len(w) != 1 || !containsAll(w, "SDR_LISTEN_PORT") {
+		t.Errorf("warnings %q", w)
+	}
+	if n := runningNode(); n == nil || n.ListenPort() != port {
+		t.Fatal("the node does not use SDR_LISTEN_PORT")
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for call(t, s, "getHostedDedicatedServerAddress") != int64(1) {
+		if time.Now().After(deadline) {
+			t.Fatal("never registered")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -186,6 +186,10 @@ func (n *Node) VerifyRelayTicket(b []byte) (*ticket.Ticket, error) {
 	return t, nil
 }
 
+// ListenPort is the UDP port the node's P2P transport was started on
+// (Config.ListenPort; 0 = any).
+func (n *Node) ListenPort() int { return n.cfg.ListenPort }
+
 // ServicePOP is the POP id the service gives hosted servers (0 before the
 // login or when the service hosts none).
 func (n *Node) ServicePOP() uint32 {
