@@ -30,8 +30,11 @@ DIST_DIR  := dist
 # Seconds per fuzz target: `make fuzz` runs each target for FUZZTIME, `make test` for FUZZ_SMOKE_TIME.
 FUZZTIME        ?= 60s
 FUZZ_SMOKE_TIME ?= 3s
-# Extra flags for `make soak` (e.g. SOAK_ARGS="--duration 5m --conns 20").
+# Extra flags for `make soak` (e.g. SOAK_ARGS="--duration 5m --conns 20"); `make soak-ci` (part of
+# `make test`) runs SOAK_CI_TIME with the same defaults otherwise.
 SOAK_ARGS       ?=
+SOAK_CI_TIME    ?= 2m
+SOAK_CI_ARGS    ?=
 # Extra flags for `make demo` / `make` (e.g. DEMO_ARGS="-v").
 DEMO_ARGS       ?=
 
@@ -39,7 +42,7 @@ DEMO_ARGS       ?=
 RACE_PKGS := ./engine/... ./bindings/...
 
 .PHONY: all help lib host demo windows release test test-go vet fmt-check test-race test-rest \
-        test-windows-build test-godot fuzz fuzz-smoke bench soak docs check-tools check-go check-cc check-cjson clean
+        test-windows-build test-godot fuzz fuzz-smoke bench soak soak-ci docs check-tools check-go check-cc check-cjson clean
 
 all: lib host demo ## build the library and host, then run the headless chat demo
 	@echo
@@ -166,7 +169,10 @@ bench: check-go ## run the benchmark suite: go run ./cmd/bench all (raw-UDP and 
 	  echo "bench: cmd/bench does not exist yet; nothing to run"; \
 	fi
 
-soak: check-go ## long randomized fault-injection soak of the engine (cmd/soak; SOAK_ARGS to tune)
+soak-ci: check-go ## the soak for SOAK_CI_TIME (default 2m; part of make test)
+	$(GO) run ./cmd/soak --duration $(SOAK_CI_TIME) $(SOAK_CI_ARGS)
+
+soak: check-go ## 30-minute randomized fault-injection soak of the engine (cmd/soak; SOAK_ARGS to tune)
 	@if [ -d cmd/soak ] && ls cmd/soak/*.go >/dev/null 2>&1; then \
 	  $(GO) run ./cmd/soak $(SOAK_ARGS); \
 	else \

@@ -321,9 +321,16 @@ func (ls *listenSocket) onConnectRequest(p []byte, from netip.AddrPort, dst neti
 		s.counters.malformed.Add(1)
 		return
 	}
+	if debug := ls.overLimit(); debug != "" {
+		ls.refuse(from, dst, m.ClientConnectionID, debug)
+		return
+	}
 	c, err := s.newConn(ls.opts, true)
 	if err != nil {
 		s.logf("engine: cannot create incoming connection: %v", err)
+		if errors.Is(err, ErrLimitExceeded) {
+			ls.refuse(from, dst, m.ClientConnectionID, refusedDebugTooManyInstance)
+		}
 		return
 	}
 	c.lock()
@@ -387,6 +394,40 @@ func (ls *listenSocket) onConnectRequest(p []byte, from netip.AddrPort, dst neti
 	c.setStateLocked(StateConnecting, now)
 	c.thinkLocked(now)
 	c.unlock()
+}
+
+// overLimit checks the listen socket's limits for one more incoming
+// connection; it returns the debug text to refuse it with, or "".
+func (ls *listenSocket) overLimit() string {
+	lim := &ls.s.limits
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if len(ls.children) >= lim.connsPerListen {
+		return refusedDebugServerFull
+	}
+	if len(ls.children) < lim.pendingPerListen {
+		return ""
+	}
+	pending := 0
+	for _, c := range ls.children {
+		if ConnectionState(c.apiState.Load()) == StateConnecting {
+			pending++
+		}
+	}
+	if pending >= lim.pendingPerListen {
+		return refusedDebugTooManyPending
+	}
+	return ""
+}
+
+// refuse answers a valid (cookie-checked) connect request that a limit
+// turned down: the client sees ClosedByPeer with EndMiscGeneric at once
+// instead of timing out.
+func (ls *listenSocket) refuse(to netip.AddrPort, dst netip.Addr, peerID uint32, debug string) {
+	ls.s.counters.refused.Add(1)
+	ls.s.logf("engine: refusing connection from %s: %s", to, debug)
+	closed := wire.ConnectionClosed{ToConnectionID: peerID, ReasonCode: EndMiscGeneric, Debug: debug}
+	ls.sock.sendTo(wire.AppendPadded(nil, wire.MsgConnectionClosed, closed.Append(nil)), to, dst)
 }
 
 // remoteIdentityEq compares identities without taking c's lock (identity is

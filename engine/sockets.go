@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"net/netip"
 )
 
@@ -15,7 +16,33 @@ type Options struct {
 	// Logf, if set, receives diagnostic lines (never called with a lock held
 	// that user code could need; may be called from network goroutines).
 	Logf func(format string, args ...any)
+
+	// Resource limits (zero = the default; engine/README.md "Resource
+	// limits" has the table). Exceeding one fails cleanly: API calls return
+	// an error wrapping ErrLimitExceeded (RESULT_LIMIT_EXCEEDED in the
+	// bindings), an incoming connection is refused with a ConnectionClosed
+	// (end reason EndMiscGeneric) and counted in Counters.Refused.
+
+	// MaxConnections caps this instance's live connections (incoming,
+	// outgoing, socket pairs; closing ones included). Default 16384, range
+	// 1..60000 (connection IDs need a unique low 16-bit half).
+	MaxConnections int
+	// MaxConnectionsPerListenSocket caps the connections one listen socket
+	// holds, in any state. Default 4096, range 1..60000.
+	MaxConnectionsPerListenSocket int
+	// MaxPendingConnections caps a listen socket's incoming connections that
+	// the application has not accepted (or closed) yet. Default 256, range
+	// 1..60000. Unaccepted connections time out after TimeoutInitial.
+	MaxPendingConnections int
+	// MaxListenSockets caps live listen sockets. Default 256, range 1..4096.
+	MaxListenSockets int
+	// MaxPollGroups caps live poll groups. Default 4096, range 1..65536.
+	MaxPollGroups int
 }
+
+// ErrLimitExceeded is wrapped by the errors of calls refused by a resource
+// limit of Options.
+var ErrLimitExceeded = errors.New("engine: resource limit exceeded")
 
 // Sockets is one instance of the networking engine: the equivalent of
 // ISteamNetworkingSockets. It owns all listen sockets, connections and poll

@@ -16,7 +16,8 @@ var errClosed = errors.New("engine: Sockets is closed")
 
 // sockets is the implementation behind Sockets.
 type sockets struct {
-	opts Options
+	opts   Options
+	limits limits
 
 	idMu     sync.RWMutex
 	localID  Identity
@@ -36,7 +37,7 @@ type sockets struct {
 }
 
 func newSockets(opts Options) *sockets {
-	return &sockets{opts: opts, localID: opts.Identity, global: configSet{}, reg: newRegistry(),
+	return &sockets{opts: opts, limits: resolveLimits(opts), localID: opts.Identity, global: configSet{}, reg: newRegistry(),
 		socks: map[*udpSock]struct{}{}, timers: newTimerQueue()}
 }
 
@@ -94,6 +95,9 @@ func (s *sockets) newConn(own configSet, server bool) (*conn, error) {
 	defer s.reg.mu.Unlock()
 	if s.closed {
 		return nil, errClosed
+	}
+	if len(s.reg.all) >= s.limits.conns {
+		return nil, fmt.Errorf("%w: %d live connections (Options.MaxConnections); close some first", ErrLimitExceeded, len(s.reg.all))
 	}
 	c.id = s.reg.newIDLocked(true)
 	s.reg.reserveConnLocked(c)
@@ -229,6 +233,12 @@ func (s *sockets) createListenSocketIP(addr netip.AddrPort, opts []ConfigOption)
 		return InvalidHandle, errClosed
 	}
 	s.reg.mu.Lock()
+	if n := len(s.reg.listens); n >= s.limits.listens {
+		s.reg.mu.Unlock()
+		u.close()
+		s.untrackSock(u)
+		return InvalidHandle, fmt.Errorf("%w: %d listen sockets (Options.MaxListenSockets)", ErrLimitExceeded, n)
+	}
 	ls.handle = s.reg.newIDLocked(false)
 	s.reg.listens[ls.handle] = ls
 	s.reg.mu.Unlock()
@@ -617,6 +627,10 @@ func (s *sockets) createPollGroup() Handle {
 	s.reg.mu.Lock()
 	defer s.reg.mu.Unlock()
 	if s.closed {
+		return InvalidHandle
+	}
+	if n := len(s.reg.groups); n >= s.limits.groups {
+		s.logf("engine: cannot create a poll group: %v: %d poll groups (Options.MaxPollGroups)", ErrLimitExceeded, n)
 		return InvalidHandle
 	}
 	g := &pollGroup{members: map[*conn]struct{}{}}

@@ -197,7 +197,7 @@ func (u *udpSock) sendToOOB(p []byte, to netip.AddrPort, from netip.Addr, oob []
 	tmp := make([]byte, addrPrefix+len(p))
 	putAddr(tmp, to, from)
 	copy(tmp[addrPrefix:], p)
-	u.sendLink.Submit(tmp)
+	u.sendLink.SubmitOwned(tmp)
 }
 
 // sendBatch sends several datagrams to one destination.
@@ -315,7 +315,7 @@ type counters struct {
 	datagramsRecv, datagramsSent atomic.Int64
 	malformed, spoofed           atomic.Int64
 	decryptFailed, replayed      atomic.Int64
-	ignored                      atomic.Int64
+	ignored, refused             atomic.Int64
 }
 
 // Counters are engine-wide packet counters, for diagnostics and tests.
@@ -327,12 +327,13 @@ type Counters struct {
 	DecryptFailed int64 // AEAD authentication failed
 	Replayed      int64 // duplicate or too old packet number
 	Ignored       int64 // well-formed but not valid in the current state
+	Refused       int64 // valid connect requests turned down by a resource limit (Options.Max*)
 }
 
 func (c *counters) snapshot() Counters {
 	return Counters{
 		DatagramsRecv: c.datagramsRecv.Load(), DatagramsSent: c.datagramsSent.Load(),
 		Malformed: c.malformed.Load(), Spoofed: c.spoofed.Load(), DecryptFailed: c.decryptFailed.Load(),
-		Replayed: c.replayed.Load(), Ignored: c.ignored.Load(),
+		Replayed: c.replayed.Load(), Ignored: c.ignored.Load(), Refused: c.refused.Load(),
 	}
 }

@@ -10,7 +10,7 @@ MAKE=${MAKE:-make}
 MINGW_CC=${MINGW_CC:-x86_64-w64-mingw32-gcc}
 stages=("$@")
 if ((${#stages[@]} == 0)); then
-  stages=(vet fmt-check test-race test-rest test-windows-build test-godot fuzz-smoke)
+  stages=(vet fmt-check test-race test-rest test-windows-build test-godot fuzz-smoke soak-ci)
 fi
 
 passed=0 failed=0 skipped=0

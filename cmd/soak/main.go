@@ -4,7 +4,13 @@
 // corrupted, an unreliable message arrives twice or corrupted, memory grows
 // past a bound, or goroutines leak.
 //
-//	go run ./cmd/soak [--conns 50] [--duration 30m] [--seed N] [--max-rss-growth-mb 64]
+//	go run ./cmd/soak [--conns 50] [--duration 30m] [--seed N] [--memprofile FILE]
+//
+// Memory has two stated bounds (printed at start and end, checked at the
+// end): the RSS peak stays under --rss-base-mb + conns × --rss-per-conn-mb
+// (size: what the default buffer limits allow), and the RSS peak of the
+// second half of the run (after warm-up) exceeds the first half's by at most
+// --max-rss-growth-mb (flat: a leak grows, full buffers plateau).
 //
 // Every message carries a 24-byte header: magic, lane, sequence number per
 // (connection, lane, reliability), payload length and CRC-32 of the payload.
@@ -22,6 +28,8 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,7 +73,7 @@ type streamKey struct {
 type checker struct {
 	mu        sync.Mutex
 	next      map[streamKey]uint64 // reliable: next expected seq
-	seen      map[streamKey]map[uint64]bool
+	seen      map[streamKey]*seqWindow
 	bytes     int64
 	msgs      int64
 	corrupted int64
@@ -75,7 +83,7 @@ type checker struct {
 }
 
 func newChecker() *checker {
-	return &checker{next: map[streamKey]uint64{}, seen: map[streamKey]map[uint64]bool{}}
+	return &checker{next: map[streamKey]uint64{}, seen: map[streamKey]*seqWindow{}}
 }
 
 func (c *checker) fail(format string, args ...any) {
@@ -115,23 +123,26 @@ func (c *checker) check(conn engine.Handle, data []byte, reliable bool) {
 		c.next[k] = seq + 1
 		return
 	}
-	s := c.seen[k]
-	if s == nil {
-		s = map[uint64]bool{}
-		c.seen[k] = s
+	w := c.seen[k]
+	if w == nil {
+		w = new(seqWindow)
+		c.seen[k] = w
 	}
-	if s[seq] {
+	if w.seenBefore(seq) {
 		c.dups++
 		c.fail("conn %d lane %d: unreliable seq %d delivered twice", conn, lane, seq)
 	}
-	s[seq] = true
-	if len(s) > 4096 { // bounded memory: forget old sequence numbers
-		for q := range s {
-			if q+2048 < seq {
-				delete(s, q)
-			}
-		}
-	}
+}
+
+// seqWindow remembers the last len(slots) unreliable sequence numbers of a
+// stream in fixed memory (slot seq%len holds seq+1).
+type seqWindow struct{ slots [1024]uint64 }
+
+func (w *seqWindow) seenBefore(seq uint64) bool {
+	i := seq % uint64(len(w.slots))
+	dup := w.slots[i] == seq+1
+	w.slots[i] = seq + 1
+	return dup
 }
 
 // message builds a message with header and random body.
@@ -166,32 +177,50 @@ func faultOptions(r *rand.Rand) ([]engine.ConfigOption, string) {
 }
 
 type report struct {
-	Conns             int     `json:"conns"`
-	Seconds           float64 `json:"seconds"`
-	ReliableMsgsSent  int64   `json:"reliable_msgs_sent"`
-	BytesChecked      int64   `json:"bytes_checked"`
-	MsgsChecked       int64   `json:"msgs_checked"`
-	Lost              int64   `json:"lost_or_reordered_reliable"`
-	Corrupted         int64   `json:"corrupted"`
-	Duplicated        int64   `json:"duplicated_unreliable"`
-	RSSWarmMB         float64 `json:"rss_after_warmup_mb"`
-	RSSMaxMB          float64 `json:"rss_max_mb"`
-	RSSEndMB          float64 `json:"rss_end_mb"`
-	GoroutinesWarm    int     `json:"goroutines_after_warmup"`
-	GoroutinesMax     int     `json:"goroutines_max"`
-	GoroutinesAfter   int     `json:"goroutines_after_close"`
-	GoroutinesAtStart int     `json:"goroutines_at_start"`
-	Error             string  `json:"error,omitempty"`
+	Conns                   int     `json:"conns"`
+	Seconds                 float64 `json:"seconds"`
+	ReliableMsgsSent        int64   `json:"reliable_msgs_sent"`
+	BytesChecked            int64   `json:"bytes_checked"`
+	MsgsChecked             int64   `json:"msgs_checked"`
+	Lost                    int64   `json:"lost_or_reordered_reliable"`
+	Corrupted               int64   `json:"corrupted"`
+	Duplicated              int64   `json:"duplicated_unreliable"`
+	RSSStartMB              float64 `json:"rss_start_mb"`
+	RSSWarmMB               float64 `json:"rss_after_warmup_mb"`
+	RSSMaxMB                float64 `json:"rss_max_mb"`
+	RSSMaxFirstHalfMB       float64 `json:"rss_max_first_half_mb"`  // after warm-up, first half of the rest
+	RSSMaxSecondHalfMB      float64 `json:"rss_max_second_half_mb"` // second half
+	RSSEndMB                float64 `json:"rss_end_mb"`
+	RSSBoundMB              float64 `json:"rss_bound_mb"`
+	RSSGrowthBoundMB        float64 `json:"rss_growth_bound_mb"`
+	GoroutinesWarm          int     `json:"goroutines_after_warmup"`
+	GoroutinesMax           int     `json:"goroutines_max"`
+	GoroutinesMaxFirstHalf  int     `json:"goroutines_max_first_half"`
+	GoroutinesMaxSecondHalf int     `json:"goroutines_max_second_half"`
+	GoroutinesAfter         int     `json:"goroutines_after_close"`
+	GoroutinesAtStart       int     `json:"goroutines_at_start"`
+	Error                   string  `json:"error,omitempty"`
 }
 
 func main() {
 	conns := flag.Int("conns", 50, "connections")
 	dur := flag.Duration("duration", 30*time.Minute, "how long to run")
 	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "random seed (printed, to reproduce)")
-	maxGrowth := flag.Float64("max-rss-growth-mb", 64, "allowed RSS growth after warm-up, MB")
+	maxGrowth := flag.Float64("max-rss-growth-mb", 64, "RSS bound 1 (flat): the RSS peak of the second half of the run (after warm-up) may exceed that of the first half by at most this, MB")
+	baseMB := flag.Float64("rss-base-mb", 64, "RSS bound 2 (size): the RSS peak may not exceed rss-base-mb + conns × rss-per-conn-mb")
+	perConnMB := flag.Float64("rss-per-conn-mb", 10, "see rss-base-mb; default: both ends' default buffer limits (2 × (512 KB send + 1 MB receive queue + 1 MB reassembly)) plus in-flight data, ×2 for the Go GC's headroom")
+	flag.DurationVar(&reportEvery, "report-every", 30*time.Second, "progress line interval")
+	memprofile := flag.String("memprofile", "", "write a heap profile to this file at the end of the run (before close)")
 	flag.Parse()
-	rep := run(*conns, *dur, *seed, *maxGrowth)
+	memProfilePath = *memprofile
+	rep := run(*conns, *dur, *seed, *maxGrowth, *baseMB+float64(*conns)**perConnMB)
 	_ = json.NewEncoder(os.Stdout).Encode(rep)
+	fmt.Fprintf(os.Stderr, "soak: %.0f s, %d conns: %d messages / %.1f MB checked, lost %d, corrupted %d, duplicated %d\n",
+		rep.Seconds, rep.Conns, rep.MsgsChecked, float64(rep.BytesChecked)/1e6, rep.Lost, rep.Corrupted, rep.Duplicated)
+	fmt.Fprintf(os.Stderr, "soak: RSS start %.1f, after warm-up %.1f, peak %.1f (first half %.1f, second half %.1f), end %.1f MB; bounds: peak <= %.0f MB, second-half peak <= first-half peak + %.0f MB\n",
+		rep.RSSStartMB, rep.RSSWarmMB, rep.RSSMaxMB, rep.RSSMaxFirstHalfMB, rep.RSSMaxSecondHalfMB, rep.RSSEndMB, rep.RSSBoundMB, rep.RSSGrowthBoundMB)
+	fmt.Fprintf(os.Stderr, "soak: goroutines start %d, after warm-up %d, max %d (first half %d, second half %d), after close %d\n",
+		rep.GoroutinesAtStart, rep.GoroutinesWarm, rep.GoroutinesMax, rep.GoroutinesMaxFirstHalf, rep.GoroutinesMaxSecondHalf, rep.GoroutinesAfter)
 	if rep.Error != "" {
 		fmt.Fprintln(os.Stderr, "soak FAILED:", rep.Error)
 		os.Exit(1)
@@ -216,29 +245,50 @@ func rssMB() float64 {
 	return 0
 }
 
-func run(nconns int, dur time.Duration, seed uint64, maxGrowth float64) (rep report) {
+func run(nconns int, dur time.Duration, seed uint64, maxGrowth, maxRSS float64) (rep report) {
 	rep.Conns = nconns
+	rep.RSSStartMB = rssMB()
+	rep.RSSGrowthBoundMB, rep.RSSBoundMB = maxGrowth, maxRSS
 	rep.GoroutinesAtStart = runtime.NumGoroutine()
-	fmt.Fprintf(os.Stderr, "soak: %d connections for %s, seed %d\n", nconns, dur, seed)
+	fmt.Fprintf(os.Stderr, "soak: %d connections for %s, seed %d; RSS bounds: peak <= %.0f MB, second-half peak <= first-half peak + %.0f MB\n",
+		nconns, dur, seed, maxRSS, maxGrowth)
 	r := rand.New(rand.NewPCG(seed, 1))
 
 	server := engine.NewSockets(engine.Options{})
 	client := engine.NewSockets(engine.Options{})
-	ls, err := server.CreateListenSocketIP(netip.MustParseAddrPort("127.0.0.1:0"), nil)
+	// The server sends as much as the clients (echoes), so its connections get
+	// the clients' top send rate; at GNS's default 256 KB/s every server
+	// connection would sit at its buffer limits for the whole run.
+	ls, err := server.CreateListenSocketIP(netip.MustParseAddrPort("127.0.0.1:0"), []engine.ConfigOption{
+		engine.Int32Option(cfgSendRateMin, 64<<10), engine.Int32Option(cfgSendRateMax, 8<<20),
+		engine.Int32Option(cfgTimeoutConn, 30000), engine.Int32Option(cfgTimeoutInit, 30000),
+	})
 	if err != nil {
 		rep.Error = "listen: " + err.Error()
 		return
 	}
 	addr, _ := server.ListenSocketAddress(ls)
 	srvCheck, cliCheck := newChecker(), newChecker()
+	var serverHandles struct {
+		sync.Mutex
+		list []engine.Handle
+	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 
 	// Server: accept, check, echo reliable messages back on the same lane.
+	// A connection whose echoes do not fit its send buffer is not read
+	// again until they do, so back-pressure reaches the client through the
+	// engine's receive limits (as a real server would do it) instead of
+	// piling echoes up in this program or stalling every other connection.
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		pg := server.CreatePollGroup()
+		type serverConn struct {
+			h       engine.Handle
+			backlog []*engine.Message // reliable messages still to echo, in order
+		}
+		var conns []*serverConn
 		var evs []engine.Event
 		for {
 			select {
@@ -252,8 +302,11 @@ func run(nconns int, dur time.Duration, seed uint64, maxGrowth float64) (rep rep
 					switch e.Info.State {
 					case engine.StateConnecting:
 						server.AcceptConnection(e.Conn)
-						server.SetConnectionPollGroup(e.Conn, pg)
 						server.ConfigureConnectionLanes(e.Conn, lanes, []int{0, 0, 1}, []int{1, 3, 1})
+						conns = append(conns, &serverConn{h: e.Conn})
+						serverHandles.Lock()
+						serverHandles.list = append(serverHandles.list, e.Conn)
+						serverHandles.Unlock()
 					case engine.StateClosedByPeer, engine.StateProblemDetectedLocally:
 						srvCheck.mu.Lock()
 						srvCheck.fail("server saw conn %d end: %d %s", e.Conn, e.Info.EndReason, e.Info.EndDebug)
@@ -262,21 +315,30 @@ func run(nconns int, dur time.Duration, seed uint64, maxGrowth float64) (rep rep
 					}
 				}
 			}
-			msgs := server.ReceiveMessagesOnPollGroup(pg, 512)
-			for _, m := range msgs {
-				rel := m.Flags&engine.SendReliable != 0
-				srvCheck.check(m.Conn, m.Data, rel)
-				if rel {
-					for {
-						_, res := server.SendMessageOnLane(m.Conn, m.Data, engine.SendReliable, m.Lane)
-						if res != engine.ResultLimitExceeded {
-							break
+			busy := false
+			for _, sc := range conns {
+				if len(sc.backlog) == 0 {
+					msgs := server.ReceiveMessagesOnConnection(sc.h, 64)
+					for _, m := range msgs {
+						rel := m.Flags&engine.SendReliable != 0
+						srvCheck.check(m.Conn, m.Data, rel)
+						if rel {
+							sc.backlog = append(sc.backlog, m)
 						}
-						time.Sleep(time.Millisecond) // never drop: wait for room
 					}
+					busy = busy || len(msgs) > 0
 				}
+				sent := 0
+				for _, m := range sc.backlog {
+					if _, res := server.SendMessageOnLane(sc.h, m.Data, engine.SendReliable, m.Lane); res == engine.ResultLimitExceeded {
+						break // never drop: retry on the next round
+					}
+					sent++
+				}
+				clear(sc.backlog[:sent])
+				sc.backlog = sc.backlog[:copy(sc.backlog, sc.backlog[sent:])]
 			}
-			if len(msgs) == 0 && len(evs) == 0 {
+			if !busy && len(evs) == 0 {
 				time.Sleep(500 * time.Microsecond)
 			}
 		}
@@ -381,7 +443,9 @@ func run(nconns int, dur time.Duration, seed uint64, maxGrowth float64) (rep rep
 	}
 
 	start := time.Now()
-	warm := min(dur/10, time.Minute)
+	// Buffers settle within seconds; a quarter of the run (at most a
+	// minute) is the warm-up after which RSS must stay flat.
+	warm := min(dur/4, time.Minute)
 	tick := time.NewTicker(time.Second)
 	lastPrint := time.Now()
 	for now := range tick.C {
@@ -392,12 +456,24 @@ func run(nconns int, dur time.Duration, seed uint64, maxGrowth float64) (rep rep
 			rep.RSSWarmMB, rep.GoroutinesWarm = rss, g
 		}
 		rep.RSSMaxMB = max(rep.RSSMaxMB, rss)
+		if rep.RSSWarmMB != 0 {
+			if elapsed < warm+(dur-warm)/2 {
+				rep.RSSMaxFirstHalfMB = max(rep.RSSMaxFirstHalfMB, rss)
+				rep.GoroutinesMaxFirstHalf = max(rep.GoroutinesMaxFirstHalf, g)
+			} else {
+				rep.RSSMaxSecondHalfMB = max(rep.RSSMaxSecondHalfMB, rss)
+				rep.GoroutinesMaxSecondHalf = max(rep.GoroutinesMaxSecondHalf, g)
+			}
+		}
 		rep.GoroutinesMax = max(rep.GoroutinesMax, g)
-		if now.Sub(lastPrint) >= 30*time.Second {
+		if now.Sub(lastPrint) >= reportEvery {
 			lastPrint = now
+			serverHandles.Lock()
+			queued := sendQueued(server, serverHandles.list) + sendQueued(client, handles)
+			serverHandles.Unlock()
 			srvCheck.mu.Lock()
-			fmt.Fprintf(os.Stderr, "soak: %s: server checked %d msgs / %.1f MB, rss %.1f MB, goroutines %d\n",
-				elapsed.Round(time.Second), srvCheck.msgs, float64(srvCheck.bytes)/1e6, rss, g)
+			fmt.Fprintf(os.Stderr, "soak: %s: server checked %d msgs / %.1f MB, rss %.1f MB (live heap %.1f MB, queued for sending %.1f MB), goroutines %d\n",
+				elapsed.Round(time.Second), srvCheck.msgs, float64(srvCheck.bytes)/1e6, rss, liveHeapMB(), queued, g)
 			srvCheck.mu.Unlock()
 		}
 		srvCheck.mu.Lock()
@@ -412,6 +488,9 @@ func run(nconns int, dur time.Duration, seed uint64, maxGrowth float64) (rep rep
 	tick.Stop()
 	rep.Seconds = time.Since(start).Seconds()
 	rep.RSSEndMB = rssMB()
+	if memProfilePath != "" {
+		writeHeapProfile(memProfilePath)
+	}
 	close(stop)
 	wg.Wait()
 	client.Close()
@@ -437,10 +516,56 @@ func run(nconns int, dur time.Duration, seed uint64, maxGrowth float64) (rep rep
 	case rep.Error != "":
 	case rep.MsgsChecked == 0:
 		rep.Error = "no message got through at all"
-	case rep.RSSWarmMB > 0 && rep.RSSMaxMB > rep.RSSWarmMB+maxGrowth:
-		rep.Error = fmt.Sprintf("RSS grew from %.1f MB after warm-up to %.1f MB (bound %.0f MB)", rep.RSSWarmMB, rep.RSSMaxMB, maxGrowth)
+	case rep.RSSMaxMB > maxRSS:
+		rep.Error = fmt.Sprintf("RSS peaked at %.1f MB, over the bound of %.0f MB", rep.RSSMaxMB, maxRSS)
+	case rep.RSSMaxFirstHalfMB > 0 && rep.RSSMaxSecondHalfMB > rep.RSSMaxFirstHalfMB+maxGrowth:
+		rep.Error = fmt.Sprintf("RSS not flat: peak %.1f MB in the first half after warm-up, %.1f MB in the second (bound: +%.0f MB)",
+			rep.RSSMaxFirstHalfMB, rep.RSSMaxSecondHalfMB, maxGrowth)
+	case rep.GoroutinesMaxFirstHalf > 0 && rep.GoroutinesMaxSecondHalf > rep.GoroutinesMaxFirstHalf+2*nconns:
+		rep.Error = fmt.Sprintf("goroutines grew: at most %d in the first half, %d in the second (bound: +%d)",
+			rep.GoroutinesMaxFirstHalf, rep.GoroutinesMaxSecondHalf, 2*nconns)
 	case rep.GoroutinesAfter > rep.GoroutinesAtStart:
 		rep.Error = fmt.Sprintf("goroutines leaked: %d at start, %d after close", rep.GoroutinesAtStart, rep.GoroutinesAfter)
 	}
 	return rep
+}
+
+var (
+	memProfilePath string
+	reportEvery    time.Duration
+)
+
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "soak: memprofile:", err)
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "soak: memprofile:", err)
+	}
+}
+
+// liveHeapMB is the heap that survived the last GC.
+func liveHeapMB() float64 {
+	sm := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sm)
+	if sm[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return float64(sm[0].Value.Uint64()) / 1e6
+}
+
+// sendQueued sums the data the connections hold for sending (unsent plus
+// sent but not yet acked), MB.
+func sendQueued(s *engine.Sockets, hs []engine.Handle) float64 {
+	n := 0
+	for _, h := range hs {
+		if st, _, res := s.RealTimeStatus(h, 0); res == engine.ResultOK {
+			n += st.PendingReliable + st.PendingUnreliable + st.SentUnackedReliable
+		}
+	}
+	return float64(n) / 1e6
 }

@@ -153,7 +153,13 @@ func NewLink(s *Shaper, now func() int64, deliver func(p []byte)) *Link {
 }
 
 // Submit passes p through the shaper. p is copied if it must wait.
-func (l *Link) Submit(p []byte) {
+func (l *Link) Submit(p []byte) { l.submit(p, false) }
+
+// SubmitOwned is Submit for a p that the caller gives up: it is queued
+// without a copy (only a duplicate gets one).
+func (l *Link) SubmitOwned(p []byte) { l.submit(p, true) }
+
+func (l *Link) submit(p []byte, owned bool) {
 	// Fast path: nothing simulated and nothing delayed ahead of p.
 	if !l.Shaper.Active() && l.queued.Load() == 0 {
 		l.deliver(p)
@@ -167,13 +173,20 @@ func (l *Link) Submit(p []byte) {
 	}
 	l.plan = l.Shaper.Plan(l.plan[:0], now, len(p))
 	immediate := false
+	queuedP := false // an owned p itself sits in the queue
 	for _, at := range l.plan {
 		if at <= now && !immediate && len(l.q) == 0 {
 			immediate = true
 			continue
 		}
 		l.seq++
-		heap.Push(&l.q, item{at: at, seq: l.seq, data: append([]byte(nil), p...)})
+		data := p
+		if !owned || immediate || queuedP {
+			data = append([]byte(nil), p...)
+		} else {
+			queuedP = true
+		}
+		heap.Push(&l.q, item{at: at, seq: l.seq, data: data})
 	}
 	l.queued.Store(int32(len(l.q)))
 	l.armLocked(now)

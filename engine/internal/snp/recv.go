@@ -30,6 +30,7 @@ type recvLane struct {
 	streamPos int64  // stream position of buf[head]
 	buf       []byte // reliable stream bytes from streamPos (with holes)
 	head      int
+	bufUse    bufUse
 	gaps      []posRange
 
 	frags [maxBufferedUnrelSegs]unrelFrag
@@ -73,12 +74,12 @@ func (s *Session) receiveReliable(l *recvLane, pos int64, data []byte) bool {
 			l.gaps = append(l.gaps, posRange{bufEnd, pos})
 		}
 		grow := int(end - bufEnd)
-		if l.head > 0 && l.head*2 >= len(l.buf) && len(l.buf)+grow > cap(l.buf) {
-			n := copy(l.buf, l.buf[l.head:])
-			l.buf = l.buf[:n]
+		if l.head > 0 && l.head*4 >= len(l.buf) && len(l.buf)+grow > cap(l.buf) {
+			l.buf = l.bufUse.compact(l.buf, l.head)
 			l.head = 0
 		}
 		l.buf = append(l.buf, make([]byte, grow)...)
+		l.bufUse.note(len(l.buf))
 	}
 	copy(l.buf[l.head+int(pos-l.streamPos):], data)
 	// Fill holes covered by [pos,end).
@@ -148,7 +149,7 @@ func (s *Session) deliverReliable(l *recvLane, idx int, now int64) (ok bool, err
 		l.streamPos += int64(total)
 		l.head += total
 		if l.head == len(l.buf) {
-			l.buf = l.buf[:0]
+			l.buf = l.bufUse.drained(l.buf)
 			l.head = 0
 		}
 	}
