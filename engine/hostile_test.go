@@ -137,12 +137,19 @@ func FuzzListenSocketPacket(f *testing.F) {
 // test tamper with the ConnectRequest.
 func rawHandshake(t *testing.T, server netip.AddrPort, tamper func(*wire.ConnectRequest, *crypto.LocalCert)) *net.UDPConn {
 	t.Helper()
+	return rawHandshakeID(t, server, 0x01020304, tamper)
+}
+
+// rawHandshakeID is rawHandshake with a chosen client connection ID; tamper
+// may be nil.
+func rawHandshakeID(t *testing.T, server netip.AddrPort, id uint32, tamper func(*wire.ConnectRequest, *crypto.LocalCert)) *net.UDPConn {
+	t.Helper()
 	pc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { pc.Close() })
-	req := wire.ChallengeRequest{ConnectionID: 0x01020304, ProtocolVersion: 13}
+	req := wire.ChallengeRequest{ConnectionID: id, ProtocolVersion: 13}
 	if _, err := pc.WriteToUDPAddrPort(wire.AppendPadded(nil, wire.MsgChallengeRequest, req.Append(nil)), server); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +166,9 @@ func rawHandshake(t *testing.T, server netip.AddrPort, tamper func(*wire.Connect
 	cert, _ := crypto.NewUnsignedCert(crypto.Identity{String: "ip:::1"}, 0)
 	sess, _ := crypto.NewSession(cert, crypto.CipherList(0))
 	cr := wire.ConnectRequest{ClientConnectionID: req.ConnectionID, Challenge: rep.Challenge, Cert: &cert.Signed, Crypt: &sess.Signed}
-	tamper(&cr, cert)
+	if tamper != nil {
+		tamper(&cr, cert)
+	}
 	if _, err := pc.WriteToUDPAddrPort(wire.AppendUnpadded(nil, wire.MsgConnectRequest, cr.Append(nil)), server); err != nil {
 		t.Fatal(err)
 	}
