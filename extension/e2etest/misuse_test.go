@@ -456,3 +456,109 @@ func TestHostileContainersAndStrings(t *testing.T) {
 	}
 	h.Quit()
 }
+
+// handleArgs are the api.json argument names that carry a handle.
+var handleArgs = map[string]bool{"connection_handle": true, "connection": true, "socket": true, "poll_group": true}
+
+// neverValid is a handle the engine can never hand out (its high 16 bits
+// are zero), so it shows the plain invalid-handle failure value.
+const neverValid = 12345
+
+// TestEveryMethodWithClosedHandlesAndAfterShutdown: every api.json method
+// taking a handle, given a closed connection, a closed listen socket and a
+// destroyed poll group (that had a member) in each handle argument, behaves
+// exactly as with a handle that never existed; double close / destroy and
+// double shutdown fail cleanly; after steamShutdown every method and every
+// old handle fails the same way; Variant accounting stays balanced.
+func TestEveryMethodWithClosedHandlesAndAfterShutdown(t *testing.T) {
+	lib := requireLib(t)
+	api := loadAPI(t)
+	for _, p := range []Path{CallPath, PtrPath} {
+		t.Run(string(p), func(t *testing.T) {
+			h := StartHost(t, "closed", HostOpts{Lib: lib, Godot: "4.7"})
+			g := &game{Host: h, p: p, api: api}
+			g.init()
+			d := g.dict("createSocketPair", Bool(false), Int(0), Int(0))
+			c1, c2 := getInt(t, d, "connection1"), getInt(t, d, "connection2")
+			ls := g.int("createListenSocketIP", Str("127.0.0.1:0"), Dict())
+			pg := g.int("createPollGroup")
+			if ls == 0 || pg == 0 || !g.bool("setConnectionPollGroup", Int(c2), Int(pg)) {
+				t.Fatalf("setup: listen socket %d, poll group %d", ls, pg)
+			}
+			g.call("sendMessageToConnection", Int(c1), Bytes([]byte("in flight")), Int(8))
+			for _, step := range []struct {
+				method string
+				args   []V
+				want   bool
+			}{
+				{"closeConnection", []V{Int(c1), Int(0), Str(""), Bool(false)}, true},
+				{"closeConnection", []V{Int(c1), Int(0), Str(""), Bool(false)}, false},
+				{"closeListenSocket", []V{Int(ls)}, true},
+				{"closeListenSocket", []V{Int(ls)}, false},
+				{"destroyPollGroup", []V{Int(pg)}, true}, // c2 is a member
+				{"destroyPollGroup", []V{Int(pg)}, false},
+			} {
+				if got := g.bool(step.method, step.args...); got != step.want {
+					t.Errorf("%s(%v) = %v, want %v", step.method, step.args[0], got, step.want)
+				}
+			}
+			sameAsNeverValid := func(phase string, handles []int64) {
+				t.Helper()
+				for _, m := range api.Methods {
+					if m.Name == "steamInit" || m.Name == "steamInitEx" || m.Name == "steamShutdown" {
+						continue
+					}
+					for i, a := range m.Args {
+						if !handleArgs[a.Name] {
+							continue
+						}
+						ref := neutralArgs(t, m)
+						ref[i] = Int(neverValid)
+						want := h.Balanced(p, m.Name, ref...)
+						for _, hd := range handles {
+							args := neutralArgs(t, m)
+							args[i] = Int(hd)
+							what := fmt.Sprintf("%s: %s(%s = %d)", phase, m.Name, a.Name, hd)
+							r := h.Balanced(p, m.Name, args...)
+							if !r.OK || (r.CallError != nil && r.CallError.Error != 0) {
+								t.Errorf("%s: %s %+v", what, r.Err, r.CallError)
+								continue
+							}
+							checkReturnType(t, what, r, m.Return)
+							got, _ := Decode(r.Ret)
+							exp, _ := Decode(want.Ret)
+							if fmt.Sprint(got) != fmt.Sprint(exp) {
+								t.Errorf("%s returned %v; a never-valid handle gives %v", what, got, exp)
+							}
+						}
+					}
+				}
+			}
+			sameAsNeverValid("closed", []int64{c1, ls, pg})
+			if info := g.dict("getConnectionInfo", Int(c2)); len(info.Keys) == 0 {
+				t.Errorf("the surviving end of the pair lost its handle")
+			}
+
+			g.call("steamShutdown")
+			g.call("steamShutdown") // twice: no crash, no error
+			sameAsNeverValid("after shutdown", []int64{c2, c1})
+			for _, m := range api.Methods {
+				if m.Name == "steamInit" || m.Name == "steamInitEx" {
+					continue
+				}
+				r := h.Balanced(p, m.Name, neutralArgs(t, m)...)
+				if !r.OK || (r.CallError != nil && r.CallError.Error != 0) {
+					t.Errorf("%s after steamShutdown: %s %+v", m.Name, r.Err, r.CallError)
+					continue
+				}
+				checkReturnType(t, m.Name+" after steamShutdown", r, m.Return)
+			}
+			// A new session starts clean: the old handles stay invalid.
+			g.init()
+			if info := g.dict("getConnectionInfo", Int(c2)); len(info.Keys) != 0 {
+				t.Errorf("a handle from before steamShutdown is valid again: %v", info.Vals)
+			}
+			h.Quit()
+		})
+	}
+}
