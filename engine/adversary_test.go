@@ -210,6 +210,7 @@ func TestAdversarySpoofedSource(t *testing.T) {
 	clientAddr := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), c.tr.(*clientSockTransport).sock.local.Port())
 	c.unlock()
 	cb := cli.s.Counters()
+	waitUntil(t, 5*time.Second, "a server data packet (ack)", func() bool { return p.lastData(false) != nil })
 	rawSend(t, clientAddr, p.lastData(false))
 	waitUntil(t, 5*time.Second, "client counts the stranger", func() bool { return cli.s.Counters().Spoofed > cb.Spoofed })
 	exchange(t, cli, srv, cc, sc, 5, 100, 2)

@@ -106,6 +106,7 @@ type streamRing struct {
 	buf  []byte
 	base int64 // oldest byte kept
 	end  int64 // next stream position to write
+	use  bufUse
 }
 
 const (
@@ -118,6 +119,7 @@ func (r *streamRing) write(p []byte) {
 		r.grow(need)
 	}
 	r.writeNoGrow(p)
+	r.use.note(int(r.end - r.base))
 }
 
 func (r *streamRing) grow(need int) {
@@ -125,6 +127,12 @@ func (r *streamRing) grow(need int) {
 	for size < need {
 		size *= 2
 	}
+	r.resize(size)
+}
+
+// resize moves the kept bytes into a ring of size bytes (a power of two
+// holding them).
+func (r *streamRing) resize(size int) {
 	a, b := r.get(r.base, r.end)
 	r.buf = make([]byte, size)
 	r.end = r.base
@@ -154,11 +162,23 @@ func (r *streamRing) get(begin, end int64) ([]byte, []byte) {
 
 // free forgets the bytes below upTo.
 func (r *streamRing) free(upTo int64) {
+	freed := 0
 	if upTo > r.base {
+		freed = int(upTo - r.base)
 		r.base = upTo
 	}
 	if r.base == r.end && len(r.buf) > ringKeepEmpty {
 		r.buf = nil
+		return
+	}
+	// A ring that grew in a burst shrinks once recent traffic keeps it under
+	// a quarter full (shrink.go), so it does not pin its peak size.
+	if live := int(r.end - r.base); freed > 0 && r.use.oversized(len(r.buf), live, freed) {
+		size := ringMin
+		for size < 2*live {
+			size *= 2
+		}
+		r.resize(size)
 	}
 }
 

@@ -1,13 +1,14 @@
 package snp
 
 // A connection must not pin the memory of its biggest burst for its whole
-// life: the unreliable send arena and the receive reassembly buffer remember how
-// much they held lately and give back capacity that recent traffic did not
-// need. "Lately" is measured in traffic, not time: the remembered peak is
-// aged after 4× the buffer's capacity has flowed through it, so steady
-// traffic keeps its buffer (no reallocation churn: at most one reallocation
-// per 4 capacities of data) while a buffer left over from a burst is
-// released once two such windows passed without needing a quarter of it.
+// life: the reliable send ring, the unreliable send arena and the receive
+// reassembly buffer remember how much they held lately and give back
+// capacity that recent traffic did not need. "Lately" is measured in
+// traffic, not time: the remembered peak is aged after 2× the buffer's
+// capacity has flowed through it, so steady traffic keeps its buffer (no
+// reallocation churn: at most one reallocation per 2 capacities of data)
+// while a buffer left over from a burst is released once two such windows
+// passed without needing a quarter of it.
 
 // shrinkCap is the capacity below which a buffer is always kept.
 const shrinkCap = 64 * 1024
@@ -30,7 +31,7 @@ func (u *bufUse) note(n int) {
 func (u *bufUse) oversized(c, need, drop int) bool {
 	u.note(need)
 	u.flowed += drop
-	if u.flowed >= 4*max(c, shrinkCap) {
+	if u.flowed >= 2*max(c, shrinkCap) {
 		u.prevPeak, u.peak, u.flowed = u.peak, need, 0
 	}
 	return c > shrinkCap && c > 4*max(u.peak, u.prevPeak)
