@@ -1,7 +1,7 @@
 package snp
 
 // A connection must not pin the memory of its biggest burst for its whole
-// life: the reliable send ring, the unreliable send arena and the receive
+// life: the send rings (reliable stream, unreliable payloads) and the receive
 // reassembly buffer remember how much they held lately and give back
 // capacity that recent traffic did not need. "Lately" is measured in
 // traffic, not time: the remembered peak is aged after 2× the buffer's
