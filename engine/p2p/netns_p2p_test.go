@@ -31,11 +31,11 @@ import (
 //
 // Each player is a child process (role "p2p-player") of this test binary in
 // its namespace, driven by lines on stdin; it reports KEY=VALUE lines.
-// Messages: 2 lanes × 150 reliable messages of up to ~200 KB, each checked
+// Messages: 2 lanes × 60 reliable messages of up to ~200 KB, each checked
 // byte for byte (and by CRC) and in order per lane by the receiver.
 
 const (
-	nsMessagesPerLane = 150
+	nsMessagesPerLane = 60
 	nsVPort           = 7
 )
 
