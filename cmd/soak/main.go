@@ -46,21 +46,27 @@ const (
 
 // Fault-injection config keys (NETWORKING_CONFIG_*).
 const (
-	cfgLossSend     = 2
-	cfgLossRecv     = 3
-	cfgLagSend      = 4
-	cfgLagRecv      = 5
-	cfgReorderSend  = 6
-	cfgReorderRecv  = 7
-	cfgReorderTime  = 8
-	cfgDupSend      = 26
-	cfgDupRecv      = 27
-	cfgDupTimeMax   = 28
-	cfgSendRateMin  = 10
-	cfgSendRateMax  = 11
-	cfgTimeoutConn  = 25
-	cfgTimeoutInit  = 24
-	cfgSendBufBytes = 9
+	cfgLossSend      = 2
+	cfgLossRecv      = 3
+	cfgLagSend       = 4
+	cfgLagRecv       = 5
+	cfgReorderSend   = 6
+	cfgReorderRecv   = 7
+	cfgReorderTime   = 8
+	cfgDupSend       = 26
+	cfgDupRecv       = 27
+	cfgDupTimeMax    = 28
+	cfgSendRateMin   = 10
+	cfgSendRateMax   = 11
+	cfgTimeoutConn   = 25
+	cfgTimeoutInit   = 24
+	cfgSendBufBytes  = 9
+	cfgJitterSendAvg = 53
+	cfgJitterSendMax = 54
+	cfgJitterSendPct = 55
+	cfgJitterRecvAvg = 56
+	cfgJitterRecvMax = 57
+	cfgJitterRecvPct = 58
 )
 
 // stream tracks the next expected sequence number of one ordered stream.
@@ -165,15 +171,18 @@ func faultOptions(r *rand.Rand) ([]engine.ConfigOption, string) {
 	reorder := r.Float32() * 20
 	dup := r.Float32() * 5
 	lag := r.IntN(60)
+	jitter := r.Float32() * 10 // mean ms, exponential, capped at 50 ms
 	opts := []engine.ConfigOption{
 		engine.FloatOption(cfgLossSend, loss/2), engine.FloatOption(cfgLossRecv, loss/2),
 		engine.FloatOption(cfgReorderSend, reorder), engine.Int32Option(cfgReorderTime, 15),
 		engine.FloatOption(cfgDupSend, dup), engine.FloatOption(cfgDupRecv, dup), engine.Int32Option(cfgDupTimeMax, 10),
 		engine.Int32Option(cfgLagSend, int32(lag/2)), engine.Int32Option(cfgLagRecv, int32(lag-lag/2)),
+		engine.FloatOption(cfgJitterSendAvg, jitter/2), engine.FloatOption(cfgJitterSendMax, 50), engine.FloatOption(cfgJitterSendPct, 50),
+		engine.FloatOption(cfgJitterRecvAvg, jitter/2), engine.FloatOption(cfgJitterRecvMax, 50), engine.FloatOption(cfgJitterRecvPct, 50),
 		engine.Int32Option(cfgSendRateMin, 64<<10), engine.Int32Option(cfgSendRateMax, 8<<20),
 		engine.Int32Option(cfgTimeoutConn, 30000), engine.Int32Option(cfgTimeoutInit, 30000),
 	}
-	return opts, fmt.Sprintf("loss %.1f%% reorder %.1f%% dup %.1f%% lag %dms", loss, reorder, dup, lag)
+	return opts, fmt.Sprintf("loss %.1f%% reorder %.1f%% dup %.1f%% lag %dms jitter avg %.1fms", loss, reorder, dup, lag, jitter)
 }
 
 type report struct {
