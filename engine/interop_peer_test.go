@@ -738,6 +738,14 @@ func interopQualityRun(t *testing.T, bin, topo string) {
 	if !inRange(atof(ps["qremote"])) || !inRange(atof(ps["qlocal"])) {
 		t.Errorf("GNS quality local %s remote %s, want 0.8..1 with 5%% loss", ps["qlocal"], ps["qremote"])
 	}
+	// Both sides agree on the traffic (each sends ~50 packets/s) and ping.
+	near := func(a, b float64) bool { return a > 0 && b > 0 && a < 2*b && b < 2*a }
+	if !near(atof(ps["inpps"]), float64(st.OutPacketsPerSec)) || !near(atof(ps["outpps"]), float64(st.InPacketsPerSec)) {
+		t.Errorf("packet rates disagree: GNS in %s out %s, we out %.1f in %.1f", ps["inpps"], ps["outpps"], st.OutPacketsPerSec, st.InPacketsPerSec)
+	}
+	if p, _ := strconv.Atoi(ps["ping"]); p < 0 || p > 100 || st.Ping < 0 || st.Ping > 100 {
+		t.Errorf("ping on loopback: GNS %s ms, we %d ms", ps["ping"], st.Ping)
+	}
 	// GNS's detailed status shows our report: rates close to what GNS
 	// measures itself (we both send ~50 msgs/s).
 	p.send("detailed")
