@@ -59,19 +59,38 @@ func (b engineBackend) LookupFakeIP(ctx context.Context, addr netip.AddrPort) (e
 const fakeIPClaimTimeout = 3 * time.Second
 
 // checkFakeIPClaim asks the service whether the requester owns the global
-// FakeIP it sent as from_fakeip; only then may the engine report it.
+// FakeIP it sent as from_fakeip; only then may the engine report it. Only
+// requests to FakeIP ports are checked, answers are cached, and checks are
+// rate-limited (claimRate), so a flood of connect requests cannot spend
+// our session's request budget at the service: past the limit a claim
+// simply stays unverified (the peer then gets a local FakeIP).
 func (b engineBackend) checkFakeIPClaim(ctx context.Context, req *engine.P2PRequest) {
 	if req.FromFakeIP == "" {
+		return
+	}
+	if _, ok := fakeip.IndexForVirtualPort(req.ToVirtualPort); !ok {
 		return
 	}
 	claim, err := netip.ParseAddrPort(req.FromFakeIP)
 	if err != nil || fakeip.Classify(claim.Addr()) != fakeip.TypeGlobal {
 		return
 	}
+	from := ca.IdentityString(req.From.SteamID)
+	if v, ok := b.n.fake.cachedClaim(from, claim); ok {
+		req.FromFakeIPVerified = v
+		return
+	}
+	if !b.n.fake.allowClaimCheck() {
+		return
+	}
 	ctx, cancel := context.WithTimeout(ctx, fakeIPClaimTimeout)
 	defer cancel()
 	owner, _, err := b.n.LookupFakeIP(ctx, claim)
-	req.FromFakeIPVerified = err == nil && owner == ca.IdentityString(req.From.SteamID)
+	if err != nil && signaling.ResultOf(err) != signaling.ResultNoMatch {
+		return // no answer: unverified, not cached
+	}
+	req.FromFakeIPVerified = err == nil && owner == from
+	b.n.fake.cacheClaim(from, claim, req.FromFakeIPVerified)
 }
 
 // WatchFakeIP implements engine.FakeIPWatcher.

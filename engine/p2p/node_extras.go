@@ -45,6 +45,78 @@ type nodeFake struct {
 	nPorts  int // 0: none requested
 	current signaling.FakeIP
 	watch   func(ip uint32, ports []uint16)
+
+	// Peers' from_fakeip claims already checked, and the check budget
+	// (backend_extras.go).
+	claims     map[claimKey]claimAnswer
+	claimToken float64
+	claimFill  time.Time
+}
+
+type claimKey struct {
+	from  string
+	claim netip.AddrPort
+}
+
+type claimAnswer struct {
+	ok      bool
+	expires time.Time
+}
+
+// Claim checks: at most claimRate per second (burst claimBurst), answers
+// kept claimTTL, at most maxClaims remembered.
+const (
+	claimRate  = 10
+	claimBurst = 20
+	claimTTL   = time.Minute
+	maxClaims  = 1024
+)
+
+func (f *nodeFake) cachedClaim(from string, claim netip.AddrPort) (bool, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a, ok := f.claims[claimKey{from, claim}]
+	if !ok || time.Now().After(a.expires) {
+		return false, false
+	}
+	return a.ok, true
+}
+
+func (f *nodeFake) cacheClaim(from string, claim netip.AddrPort, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := time.Now()
+	if f.claims == nil {
+		f.claims = map[claimKey]claimAnswer{}
+	}
+	if len(f.claims) >= maxClaims {
+		for k, a := range f.claims {
+			if now.After(a.expires) || len(f.claims) >= maxClaims {
+				delete(f.claims, k)
+			}
+			if len(f.claims) < maxClaims/2 {
+				break
+			}
+		}
+	}
+	f.claims[claimKey{from, claim}] = claimAnswer{ok: ok, expires: now.Add(claimTTL)}
+}
+
+func (f *nodeFake) allowClaimCheck() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := time.Now()
+	if f.claimFill.IsZero() {
+		f.claimToken = claimBurst
+	} else {
+		f.claimToken = min(claimBurst, f.claimToken+now.Sub(f.claimFill).Seconds()*claimRate)
+	}
+	f.claimFill = now
+	if f.claimToken < 1 {
+		return false
+	}
+	f.claimToken--
+	return true
 }
 
 // fakeIPRenewTimeout bounds one renewal after a re-login.
