@@ -361,6 +361,11 @@ func TestEngineHostedDedicatedServer(t *testing.T) {
 	if got, ok := engine.HostedDedicatedServerPort(); !ok || int(got) != port {
 		t.Fatalf("HostedDedicatedServerPort %d %v", got, ok)
 	}
+	// The server's P2P transport holds SDR_LISTEN_PORT.
+	if c, err := net.ListenPacket("udp4", "127.0.0.1:"+strconv.Itoa(port)); err == nil {
+		c.Close()
+		t.Fatalf("UDP port %d (SDR_LISTEN_PORT) is not bound by the server's transport", port)
+	}
 	if pop := server.s.HostedDedicatedServerPOPID(); pop != wantPOP {
 		t.Fatalf("POP %#x, want %#x", pop, wantPOP)
 	}

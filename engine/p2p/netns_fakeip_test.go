@@ -2,6 +2,7 @@ package p2p_test
 
 import (
 	"context"
+	"net"
 	"net/netip"
 	"os"
 	"strconv"
@@ -277,6 +278,10 @@ func nsHostedServer(t *testing.T, ctx context.Context, stdin *nstest.Stdin) {
 	if _, err := s.CreateHostedDedicatedServerListenSocket(0, nil); err != nil {
 		t.Fatal(err)
 	}
+	if c, err := net.ListenPacket("udp4", os.Getenv("HOST_IP")+":"+strconv.Itoa(int(port))); err == nil {
+		c.Close()
+		t.Fatalf("SDR_LISTEN_PORT %d is not held by the P2P transport", port)
+	}
 	for {
 		addr, _, res := s.HostedDedicatedServerAddress()
 		if res == engine.ResultOK {
@@ -352,7 +357,7 @@ func TestNetnsHostedServerByIdentity(t *testing.T) {
 	nt := nstest.New(t, 2, "10.231.93")
 	svc := nt.Start(t, nt.Hub, "TestNetnsChild", "service", "LISTEN="+nt.HubIP+":0")
 	addr := svc.Want("ADDR", 30*time.Second)
-	server := nt.Start(t, nt.Hosts[0], "TestNetnsChild", "hosted-server", "SERVICE="+addr, engine.EnvSDRListenPort+"=27015")
+	server := nt.Start(t, nt.Hosts[0], "TestNetnsChild", "hosted-server", "SERVICE="+addr, engine.EnvSDRListenPort+"=27015", "HOST_IP="+nt.IPs[0])
 	if reg := server.Want("ADDR", 30*time.Second); reg != nt.IPs[0]+":27015" {
 		t.Fatalf("server registered as %s, want %s:27015", reg, nt.IPs[0])
 	}
