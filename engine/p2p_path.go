@@ -178,6 +178,7 @@ type p2pState struct {
 	cancel  context.CancelFunc
 	stopAcc context.CancelFunc // stops the current accept loop
 	listens map[int]*listenSocket
+	paths   map[*p2pTransport]struct{} // live transports (fake network updates)
 	closed  bool
 }
 
@@ -185,6 +186,7 @@ func (p *p2pState) init() {
 	if p.ctx == nil {
 		p.ctx, p.cancel = context.WithCancel(context.Background())
 		p.listens = map[int]*listenSocket{}
+		p.paths = map[*p2pTransport]struct{}{}
 	}
 }
 
@@ -515,6 +517,8 @@ func (s *sockets) onP2PRequest(ctx context.Context, b P2PBackend, req *P2PReques
 	ls.mu.Lock()
 	if ls.closed {
 		ls.mu.Unlock()
+		tr.takeAnswer() // rejected below, with the real reason
+		tr.close()
 		c.unlock()
 		s.discardConn(c)
 		req.Answer.Reject(EndMiscGeneric, "Listen socket closed")
@@ -650,6 +654,7 @@ func (c *conn) onP2PPath(path P2PPath, err error) {
 type p2pTransport struct {
 	s        *sockets
 	c        *conn
+	own      configSet // the connection's options (fake network values among them)
 	sendLink *fault.Link
 	recvLink *fault.Link
 
@@ -661,7 +666,11 @@ type p2pTransport struct {
 }
 
 func newP2PTransport(s *sockets, c *conn, own configSet) *p2pTransport {
-	t := &p2pTransport{s: s, c: c}
+	t := &p2pTransport{s: s, c: c, own: own}
+	s.p2p.mu.Lock()
+	s.p2p.init()
+	s.p2p.paths[t] = struct{}{}
+	s.p2p.mu.Unlock()
 	l := s.layers(own)
 	t.sendLink = fault.NewLink(fault.NewShaper(faultParams(l, true), nil), nowUsec, t.write)
 	t.recvLink = fault.NewLink(fault.NewShaper(faultParams(l, false), nil), nowUsec, func(p []byte) {
@@ -766,6 +775,9 @@ func (t *p2pTransport) close() {
 	t.abort(reason, debug)
 	t.sendLink.Close()
 	t.recvLink.Close()
+	t.s.p2p.mu.Lock()
+	delete(t.s.p2p.paths, t)
+	t.s.p2p.mu.Unlock()
 	if path != nil {
 		_ = path.CloseWithReason(reason, debug)
 	}
@@ -889,4 +901,20 @@ func (s *sockets) caVerifies(cert *wire.CertSigned, id Identity) bool {
 		return false
 	}
 	return b.VerifyPeerCert(cert.Append(nil), id) == nil
+}
+
+// updateP2PFault applies changed global fake-network values to live P2P
+// paths, as setGlobalConfig does for UDP sockets.
+func (s *sockets) updateP2PFault() {
+	s.p2p.mu.Lock()
+	paths := make([]*p2pTransport, 0, len(s.p2p.paths))
+	for t := range s.p2p.paths {
+		paths = append(paths, t)
+	}
+	s.p2p.mu.Unlock()
+	for _, t := range paths {
+		l := s.layers(t.own)
+		t.sendLink.Shaper.SetParams(faultParams(l, true))
+		t.recvLink.Shaper.SetParams(faultParams(l, false))
+	}
 }

@@ -191,6 +191,7 @@ func (s *sockets) setGlobalConfig(opt ConfigOption) error {
 	for _, u := range socks {
 		u.updateFault()
 	}
+	s.updateP2PFault() // P2P paths (p2p_path.go)
 	return nil
 }
 

@@ -450,3 +450,50 @@ func waitAvailability(t *testing.T, n *p2p.Node, want int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Over a lossy, reordering P2P path (the fake network options apply to the
+// ICE path as to UDP), reliable messages still arrive complete, intact and
+// in order on each lane.
+func TestEngineP2PReliableUnderLossAndReorder(t *testing.T) {
+	srv := startService(t, rendezvous.Config{})
+	a := newPlayer(t, srv.Addr().String(), p2p.Config{})
+	b := newPlayer(t, srv.Addr().String(), p2p.Config{})
+	lossy := []engine.ConfigOption{
+		engine.FloatOption(engine.ConfigFakePacketLossSend, 10),
+		engine.FloatOption(engine.ConfigFakePacketReorderSend, 5),
+		engine.FloatOption(engine.ConfigFakePacketReorderTime, 15),
+	}
+	aConn, bConn := connectPair(t, a, b, lossy)
+	before := b.s.Counters().DatagramsSent
+	transfer(t, b, a, bConn, aConn, 60)
+	transfer(t, a, b, aConn, bConn, 30)
+	st, _ := b.s.DetailedStatus(bConn)
+	var retransmits int
+	if i := strings.Index(st, "retransmits "); i >= 0 {
+		fmt.Sscanf(st[i+len("retransmits "):], "%d", &retransmits)
+	}
+	if retransmits == 0 || b.s.Counters().DatagramsSent == before {
+		t.Fatalf("the fake loss did not apply to the P2P path (no retransmits):\n%s", st)
+	}
+}
+
+// Fake network values set globally after a P2P connection exists apply to
+// it too (as to UDP sockets).
+func TestEngineP2PGlobalFakeLossAppliesToLivePaths(t *testing.T) {
+	srv := startService(t, rendezvous.Config{})
+	a := newPlayer(t, srv.Addr().String(), p2p.Config{})
+	b := newPlayer(t, srv.Addr().String(), p2p.Config{})
+	aConn, bConn := connectPair(t, a, b, nil)
+	if err := b.s.SetGlobalConfig(engine.FloatOption(engine.ConfigFakePacketLossSend, 20)); err != nil {
+		t.Fatal(err)
+	}
+	transfer(t, b, a, bConn, aConn, 40)
+	st, _ := b.s.DetailedStatus(bConn)
+	var retransmits int
+	if i := strings.Index(st, "retransmits "); i >= 0 {
+		fmt.Sscanf(st[i+len("retransmits "):], "%d", &retransmits)
+	}
+	if retransmits == 0 {
+		t.Fatalf("global fake loss did not reach the live P2P path:\n%s", st)
+	}
+}
