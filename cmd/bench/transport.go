@@ -140,7 +140,8 @@ func (c *engineConn) send(data []byte, reliable bool, lane int) error {
 	case engine.ResultLimitExceeded:
 		return errBackoff
 	}
-	return fmt.Errorf("send failed: EResult %d", res)
+	info, _ := c.s.ConnectionInfo(c.h)
+	return fmt.Errorf("send failed: EResult %d (connection state %d, end reason %d %q)", res, info.State, info.EndReason, info.EndDebug)
 }
 
 // sendUnreliableBatch offers n copies of p as no-Nagle messages in one

@@ -102,7 +102,9 @@ func (s *Session) BuildPacket(now int64, dst []byte, maxPlaintext int) (payload 
 	if len(rec.segs) > 0 {
 		rec.reliable = true
 	}
-	s.rate.onSend(now, rec.size, len(rec.segs) > 0 || s.pendingMsgs > 0)
+	// Only data packets tell whether the application keeps the sender busy:
+	// ack-only packets (answers to the peer's ack requests) say nothing.
+	s.rate.onSend(now, rec.size, !rec.data || len(rec.segs) > 0 || s.pendingMsgs > 0)
 	s.stats.PacketsSent++
 	s.stats.BytesSent += int64(len(b))
 	s.outMeter.add(now, rec.size)
@@ -125,10 +127,12 @@ func (s *Session) BuildPacket(now int64, dst []byte, maxPlaintext int) (payload 
 // Past pktsAheadAsk data packets ask for an immediate ack (at most every
 // 5 ms), so that a stream the peer would never ack by itself (unreliable
 // only, fixed rate) keeps the distance short.
+// pktsAheadData also stays below the receiver's lurch limit (16384: a
+// packet that far beyond the newest one it has fails the connection).
 const (
 	pktsAheadAsk  = 2048
-	pktsAheadNew  = 16384
-	pktsAheadData = 28000
+	pktsAheadNew  = 12000
+	pktsAheadData = 16000
 )
 
 // pktWindowOpen reports whether new data and retransmissions may be sent

@@ -67,9 +67,11 @@
 //     round, but never above 1.25 × the delivery rate + min.
 //
 // The peer acks with a 16-bit packet number expanded nearest to our next
-// one, so the sender never runs more than 16384 packets ahead of the newest
-// acked packet with new data (28000 with retransmissions): beyond 32768 an
-// old ack would be misread as acking packets the peer never took. Past 2048
+// one, so the sender never runs more than 12000 packets ahead of the newest
+// acked packet with new data (16000 with retransmissions): beyond 32768 an
+// old ack would be misread as acking packets the peer never took, and a
+// receiver fails the connection on a packet 16384 beyond the newest it
+// has (GNS's lurch limit). Past 2048
 // packets ahead, data packets ask for an immediate ack (at most every 5 ms),
 // so streams a receiver would never ack by itself (unreliable only, fixed
 // rate) keep flowing.
