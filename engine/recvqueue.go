@@ -20,6 +20,8 @@ type connQueue struct {
 	head, tail *msgNode
 	count      int
 	bytes      int
+	nodes      []msgNode // this connection's slab of unused nodes
+	arena      []byte    // this connection's arena for small payloads
 }
 
 type groupQueue struct {
@@ -34,21 +36,22 @@ type pollGroup struct {
 }
 
 type recvQueues struct {
-	mu    sync.Mutex
-	nodes []msgNode // slab of unused nodes
-	buf   []byte    // arena for small payloads
+	mu sync.Mutex
 }
 
-// Small messages are carved out of shared slabs so that steady-state
-// receiving does not allocate per message; a slab is freed by the GC once
-// the application has dropped every message in it.
+// Small messages are carved out of slabs so that steady-state receiving
+// does not allocate per message; a slab is freed by the GC once the
+// application has dropped every message in it. The slabs belong to one
+// connection: a connection whose queue sits full (its app stopped reading)
+// then pins only its own slabs, not arenas shared with every other
+// connection's long-gone messages.
 const (
-	nodeSlab       = 256
-	arenaSize      = 64 << 10
+	nodeSlab       = 64
+	arenaSize      = 16 << 10
 	arenaMaxCopied = 2048
 )
 
-func (q *recvQueues) newNodeLocked() *msgNode {
+func (q *connQueue) newNodeLocked() *msgNode {
 	if len(q.nodes) == 0 {
 		q.nodes = make([]msgNode, nodeSlab)
 	}
@@ -59,16 +62,16 @@ func (q *recvQueues) newNodeLocked() *msgNode {
 
 // copyLocked returns a private copy of d (capacity-limited, so appending
 // to it never touches a neighbour).
-func (q *recvQueues) copyLocked(d []byte) []byte {
+func (q *connQueue) copyLocked(d []byte) []byte {
 	if len(d) > arenaMaxCopied {
 		return append(make([]byte, 0, len(d)), d...)
 	}
-	if cap(q.buf)-len(q.buf) < len(d) {
-		q.buf = make([]byte, 0, arenaSize)
+	if cap(q.arena)-len(q.arena) < len(d) {
+		q.arena = make([]byte, 0, arenaSize)
 	}
-	start := len(q.buf)
-	q.buf = append(q.buf, d...)
-	return q.buf[start:len(q.buf):len(q.buf)]
+	start := len(q.arena)
+	q.arena = append(q.arena, d...)
+	return q.arena[start:len(q.arena):len(q.arena)]
 }
 
 func (q *connQueue) push(n *msgNode) {
@@ -157,10 +160,10 @@ func (c *conn) enqueueLocked(data []byte, msgNum int64, lane int, reliable bool,
 	if q.count >= c.cfg.recvBufferMessages || q.bytes+len(data) > c.cfg.recvBufferSize {
 		return false
 	}
-	n := c.s.recv.newNodeLocked()
+	n := q.newNodeLocked()
 	n.c = c
 	n.m = Message{
-		Data:          c.s.recv.copyLocked(data),
+		Data:          q.copyLocked(data),
 		Conn:          c.id,
 		Identity:      c.remoteIdentity,
 		TimeReceived:  now,
