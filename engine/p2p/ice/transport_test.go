@@ -138,8 +138,11 @@ func exchange(t *testing.T, x, y *Conn) {
 
 func TestDirectConnectionOverLoopback(t *testing.T) {
 	srv := startService(t)
-	a := newPeer(t, srv, Config{IncludeLoopback: true})
-	b := newPeer(t, srv, Config{IncludeLoopback: true})
+	// Only loopback candidates: with every interface offered, ICE may rightly pick
+	// another local address (e.g. eth0) and the loopback assertion below would flake.
+	onlyLoopback := func(name string) bool { return name == "lo" }
+	a := newPeer(t, srv, Config{IncludeLoopback: true, InterfaceFilter: onlyLoopback})
+	b := newPeer(t, srv, Config{IncludeLoopback: true, InterfaceFilter: onlyLoopback})
 	ca, cb, in := connectPair(t, a, b)
 
 	if in.From != a.sess.Identity || in.RemoteConnID != 0x0A0B0C0D || in.ToVirtualPort != 7 || in.FromVirtualPort != 3 ||
