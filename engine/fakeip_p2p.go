@@ -35,7 +35,7 @@ func (s *sockets) listenP2P(vport int, opts []ConfigOption, configure func(*list
 		return InvalidHandle, nil, err
 	}
 	if s.p2p.get() == nil {
-		return InvalidHandle, nil, errors.New("engine: no P2P backend: start a rendezvous client (engine/p2p) and call SetP2PBackend first")
+		return InvalidHandle, nil, errNoP2PBackend
 	}
 	if s.layers(set).int(ConfigP2PTransportICEEnable) == iceEnableDisable {
 		return InvalidHandle, nil, errors.New("engine: P2P_Transport_ICE_Enable is 0 (disabled): a P2P listen socket could never accept anyone")
@@ -68,17 +68,21 @@ func describeVPort(vport int) string {
 	return fmt.Sprintf("virtual port %d", vport)
 }
 
+// errNoP2PBackend tells the caller how to give the engine a P2P backend.
+var errNoP2PBackend = errors.New("engine: no P2P backend: start a rendezvous client (engine/p2p) and call SetP2PBackend first")
+
 // resolveFunc finds the identity and virtual port to dial (a FakeIP
 // lookup, a relay ticket); it runs on the connection's goroutine.
 type resolveFunc func(ctx context.Context, c *conn) (Identity, int, error)
 
 // startP2PConn creates an outgoing P2P connection whose remote identity is
 // `initial` until resolve names the real one, then dials it. extra carries
-// the FakeIP / hosted-server side; hidden connections post no events.
+// the FakeIP / hosted-server side (nil for a plain ConnectP2P); hidden
+// connections post no events.
 func (s *sockets) startP2PConn(initial Identity, set configSet, extra *p2pFake, resolve resolveFunc) (Handle, error) {
 	b := s.p2p.get()
 	if b == nil {
-		return InvalidHandle, errors.New("engine: no P2P backend: start a rendezvous client (engine/p2p) and call SetP2PBackend first")
+		return InvalidHandle, errNoP2PBackend
 	}
 	l := s.layers(set)
 	ice := l.int(ConfigP2PTransportICEEnable)
@@ -93,13 +97,17 @@ func (s *sockets) startP2PConn(initial Identity, set configSet, extra *p2pFake, 
 	ctx, cancel := context.WithTimeout(s.p2pContext(), time.Duration(c.cfg.timeoutInitial)*time.Microsecond)
 	tr.cancel = cancel
 	fromVPort := int(l.int(ConfigLocalVirtualPort))
-	if extra.fromVPortSet {
-		fromVPort = extra.fromVPort
+	hidden, forceRelay := false, false
+	if extra != nil {
+		hidden, forceRelay = extra.hidden, extra.forceRelay
+		if extra.fromVPortSet {
+			fromVPort = extra.fromVPort
+		}
 	}
 	c.lock()
 	c.remoteIdentity = initial
-	c.suppressEvents = extra.hidden
-	c.p2p = &p2pConn{backend: b, vport: -1, relayOnly: ice == iceEnableRelay || extra.forceRelay, inFlight: true, fake: extra}
+	c.suppressEvents = hidden
+	c.p2p = &p2pConn{backend: b, vport: -1, relayOnly: ice == iceEnableRelay || forceRelay, inFlight: true, fake: extra}
 	c.tr = tr
 	s.reg.mu.Lock()
 	s.reg.publishConnLocked(c)

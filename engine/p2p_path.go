@@ -277,38 +277,11 @@ func (c *conn) p2pFlagsLocked() int {
 }
 
 func (s *sockets) createListenSocketP2P(vport int, opts []ConfigOption) (Handle, error) {
-	set := configSet{}
-	if err := set.apply(opts); err != nil {
-		return InvalidHandle, err
-	}
 	if vport < 0 || vport > 0xFFFF {
 		return InvalidHandle, fmt.Errorf("engine: virtual port %d out of range 0..65535", vport)
 	}
-	if s.p2p.get() == nil {
-		return InvalidHandle, errors.New("engine: no P2P backend: start a rendezvous client (engine/p2p) and call SetP2PBackend first")
-	}
-	if s.layers(set).int(ConfigP2PTransportICEEnable) == iceEnableDisable {
-		return InvalidHandle, errors.New("engine: P2P_Transport_ICE_Enable is 0 (disabled): a P2P listen socket could never accept anyone")
-	}
-	ls := &listenSocket{s: s, opts: set, children: map[netip.AddrPort]*conn{}, p2p: true, vport: vport}
-	s.reg.mu.Lock()
-	if s.closed {
-		s.reg.mu.Unlock()
-		return InvalidHandle, errClosed
-	}
-	s.p2p.mu.Lock()
-	s.p2p.init()
-	if s.p2p.listens[vport] != nil {
-		s.p2p.mu.Unlock()
-		s.reg.mu.Unlock()
-		return InvalidHandle, fmt.Errorf("engine: already listening on virtual port %d", vport)
-	}
-	ls.handle = s.reg.newIDLocked(false)
-	s.reg.listens[ls.handle] = ls
-	s.p2p.listens[vport] = ls
-	s.p2p.mu.Unlock()
-	s.reg.mu.Unlock()
-	return ls.handle, nil
+	h, _, err := s.listenP2P(vport, opts, nil) // fakeip_p2p.go
+	return h, err
 }
 
 // forgetP2PListener unregisters a closed P2P listen socket.
@@ -328,7 +301,7 @@ func (s *sockets) connectP2P(remote Identity, vport int, opts []ConfigOption) (H
 	}
 	b := s.p2p.get()
 	if b == nil {
-		return InvalidHandle, errors.New("engine: no P2P backend: start a rendezvous client (engine/p2p) and call SetP2PBackend first")
+		return InvalidHandle, errNoP2PBackend
 	}
 	if remote.Type != IdentitySteamID || remote.SteamID == 0 {
 		return InvalidHandle, fmt.Errorf("engine: cannot connect P2P to %s: need a SteamID identity", remote)
@@ -339,38 +312,8 @@ func (s *sockets) connectP2P(remote Identity, vport int, opts []ConfigOption) (H
 	if local, ok := b.LocalIdentity(); ok && local == remote {
 		return InvalidHandle, errors.New("engine: cannot connect P2P to our own identity (use CreateSocketPair)")
 	}
-	l := s.layers(set)
-	ice := l.int(ConfigP2PTransportICEEnable)
-	if ice == iceEnableDisable {
-		return InvalidHandle, errors.New("engine: P2P_Transport_ICE_Enable is 0 (disabled): no P2P transport left")
-	}
-	c, err := s.newConn(set, false)
-	if err != nil {
-		return InvalidHandle, err
-	}
-	tr := newP2PTransport(s, c, set)
-	ctx, cancel := context.WithTimeout(s.p2pContext(), time.Duration(c.cfg.timeoutInitial)*time.Microsecond)
-	tr.cancel = cancel
-	c.lock()
-	c.remoteIdentity = remote
-	c.p2p = &p2pConn{backend: b, vport: vport, relayOnly: ice == iceEnableRelay, inFlight: true}
-	c.tr = tr
-	s.reg.mu.Lock()
-	s.reg.publishConnLocked(c)
-	s.reg.mu.Unlock()
-	now := nowUsec()
-	c.setStateLocked(StateConnecting, now)
-	c.thinkLocked(now)
-	fromVPort := int(l.int(ConfigLocalVirtualPort))
-	c.unlock()
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		defer cancel()
-		path, err := s.dialP2P(ctx, c, b, remote, vport, fromVPort)
-		c.onP2PPath(path, err)
-	}()
-	return c.id, nil
+	known := func(context.Context, *conn) (Identity, int, error) { return remote, vport, nil }
+	return s.startP2PConn(remote, set, nil, known) // fakeip_p2p.go
 }
 
 func (s *sockets) p2pContext() context.Context {
