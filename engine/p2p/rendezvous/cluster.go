@@ -52,6 +52,11 @@ type BrokerConfig struct {
 	// MaxMessage bounds a broker message this node accepts (default:
 	// 2×MaxFrame + 1 KiB; larger ones are dropped and counted).
 	MaxMessage int
+	// Lease is how long a FakeIP claim or hosted-server registration this
+	// node wrote to Redis lives without renewal (default 30 s, at least
+	// 300 ms); the node renews its own every Lease/3, so those of a node
+	// that died are freed after at most Lease (shared.go).
+	Lease time.Duration
 }
 
 // envelope is one message between nodes on an identity channel.
@@ -94,7 +99,7 @@ func decodeEnvelope(b []byte, max int) (*envelope, error) {
 }
 
 type clusterCounters struct {
-	published, received, errors, malformed, unknown atomic.Int64
+	published, received, errors, malformed, unknown, conflicts atomic.Int64
 }
 
 // cluster is a node's link to the other nodes.
@@ -108,6 +113,9 @@ type cluster struct {
 
 	subMu      sync.Mutex          // serializes subscription changes
 	subscribed map[string]struct{} // identities whose channel we want
+
+	stopRenew chan struct{} // ends renewLoop (shared.go)
+	renewWG   sync.WaitGroup
 }
 
 func (c *BrokerConfig) defaults(maxFrame int) {
@@ -125,6 +133,10 @@ func (c *BrokerConfig) defaults(maxFrame int) {
 	if c.MaxMessage <= 0 {
 		c.MaxMessage = 2*maxFrame + 1024
 	}
+	if c.Lease <= 0 {
+		c.Lease = 30 * time.Second
+	}
+	c.Lease = max(c.Lease, 300*time.Millisecond)
 }
 
 // startCluster connects to the broker. The subscriber connects in the
@@ -132,7 +144,7 @@ func (c *BrokerConfig) defaults(maxFrame int) {
 // ones work.
 func startCluster(s *Server, cfg BrokerConfig) *cluster {
 	cfg.defaults(s.cfg.MaxFrame)
-	c := &cluster{srv: s, cfg: cfg, prefix: cfg.Prefix, subscribed: map[string]struct{}{}}
+	c := &cluster{srv: s, cfg: cfg, prefix: cfg.Prefix, subscribed: map[string]struct{}{}, stopRenew: make(chan struct{})}
 	// Replies use resp's default limits (1 MiB strings): messages over
 	// MaxMessage are dropped and counted by onMessage; only a larger one
 	// breaks the subscriber connection (which then reconnects).
@@ -149,10 +161,14 @@ func startCluster(s *Server, cfg BrokerConfig) *cluster {
 			}
 		},
 	})
+	c.renewWG.Add(1)
+	go c.renewLoop(c.stopRenew, &c.renewWG)
 	return c
 }
 
 func (c *cluster) close() {
+	close(c.stopRenew)
+	c.renewWG.Wait()
 	c.ps.Close()
 	c.cmd.Close()
 }
@@ -292,6 +308,9 @@ type BrokerStats struct {
 	Errors      int64 // broker commands that failed (connection, timeout)
 	Malformed   int64 // undecodable broker messages (dropped)
 	LateUnknown int64 // signals received for an identity that had just left
+	// Conflicts counts FakeIP claims found taken by another node at renewal
+	// (only after an outage longer than Lease); the local one is dropped.
+	Conflicts int64
 }
 
 func (c *cluster) statsSnapshot() BrokerStats {
@@ -301,7 +320,7 @@ func (c *cluster) statsSnapshot() BrokerStats {
 	return BrokerStats{
 		Connected: c.ps.Connected(), Channels: c.ps.Subscribed(),
 		Published: c.stats.published.Load(), Received: c.stats.received.Load(), Errors: c.stats.errors.Load(),
-		Malformed: c.stats.malformed.Load(), LateUnknown: c.stats.unknown.Load(),
+		Malformed: c.stats.malformed.Load(), LateUnknown: c.stats.unknown.Load(), Conflicts: c.stats.conflicts.Load(),
 	}
 }
 

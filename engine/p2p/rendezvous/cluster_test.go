@@ -28,7 +28,7 @@ func twoNodes(t testing.TB, redisAddr string, cfg rendezvous.Config) (*rendezvou
 	var nodes [2]*rendezvous.Server
 	for i, id := range []string{"node1", "node2"} {
 		c := cfg
-		c.Broker = rendezvous.BrokerConfig{Redis: redisAddr, NodeID: id, Prefix: "test"}
+		c.Broker = rendezvous.BrokerConfig{Redis: redisAddr, NodeID: id, Prefix: "test", Lease: cfg.Broker.Lease}
 		nodes[i] = startServer(t, c)
 	}
 	for _, n := range nodes {

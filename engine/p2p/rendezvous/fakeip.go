@@ -45,12 +45,19 @@ type allocation struct {
 	ip       uint32
 	ports    []uint16
 	live     bool      // owner logged in
+	pending  bool      // being claimed in the broker: invisible, not reusable
 	expires  time.Time // when !live: forgotten after this
 }
 
 // fakeIPTable allocates global FakeIPs. Lookups only see live allocations.
+// With a broker (cluster non-nil) every address is also claimed in Redis
+// before it is handed out, so nodes never hand out the same one, and
+// lookups of addresses not live here ask Redis (shared.go).
 type fakeIPTable struct {
 	cfg FakeIPConfig
+	// size of the address plan walked from fakeip.GlobalFirst
+	// (globalRangeSize; tests shrink it to force collisions).
+	size uint32
 
 	mu     sync.Mutex
 	byIP   map[uint32]*allocation
@@ -63,17 +70,23 @@ type fakeIPTable struct {
 
 const expireEvery = 1024
 
+// maxClaimAttempts bounds the addresses tried in the broker for one
+// request: past it the shared plan is taken for full.
+const maxClaimAttempts = 64
+
 func newFakeIPTable(cfg FakeIPConfig) *fakeIPTable {
 	cfg.defaults()
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return &fakeIPTable{cfg: cfg, byIP: map[uint32]*allocation{}, byID: map[string]*allocation{},
+	return &fakeIPTable{cfg: cfg, size: uint32(globalRangeSize), byIP: map[uint32]*allocation{}, byID: map[string]*allocation{},
 		cursor: binary.LittleEndian.Uint32(b[:]) % uint32(globalRangeSize)}
 }
 
 // allocate gives identity a FakeIP with nPorts ports (reusing its live or
-// held allocation's address). It returns an EResult.
-func (t *fakeIPTable) allocate(identity string, nPorts int, now time.Time) (uint32, []uint16, int) {
+// held allocation's address, here or, with a broker, on any node). It
+// returns an EResult; with a broker that cannot be asked it refuses
+// (ResultBusy: the only source of that result here) rather than risk a duplicate.
+func (t *fakeIPTable) allocate(identity string, nPorts int, now time.Time, c *cluster) (uint32, []uint16, int) {
 	if nPorts < 1 {
 		return 0, nil, proto.ResultInvalidParam
 	}
@@ -81,38 +94,136 @@ func (t *fakeIPTable) allocate(identity string, nPorts int, now time.Time) (uint
 		return 0, nil, proto.ResultLimitExceeded
 	}
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	a := t.byID[identity]
+	if a != nil && a.pending { // a racing request of the same identity
+		t.mu.Unlock()
+		return 0, nil, proto.ResultInvalidState
+	}
 	if a == nil {
+		if c != nil {
+			t.mu.Unlock()
+			return t.allocateShared(identity, nPorts, now, c)
+		}
 		t.news++
 		if t.news >= expireEvery || len(t.byIP) >= t.cfg.Max {
 			t.news = 0
 			t.expireLocked(now)
 		}
 		if len(t.byIP) >= t.cfg.Max {
+			t.mu.Unlock()
 			return 0, nil, proto.ResultLimitExceeded
 		}
-		a = &allocation{identity: identity, ip: t.freeIPLocked()}
+		ip, _ := t.freeIPLocked(nil)
+		a = &allocation{identity: identity, ip: ip}
 		t.byIP[a.ip] = a
 		t.byID[identity] = a
 	}
 	a.live = true
-	if len(a.ports) != nPorts {
-		// Keep the ports the identity already had, add fresh ones.
-		ports := a.ports[:min(len(a.ports), nPorts)]
-		for len(ports) < nPorts {
-			p := randomPort()
-			dup := false
-			for _, q := range ports {
-				dup = dup || q == p
-			}
-			if !dup {
-				ports = append(ports, p)
-			}
+	a.ports = growPorts(a.ports, nPorts)
+	ip, ports := a.ip, append([]uint16(nil), a.ports...)
+	t.mu.Unlock()
+	if c != nil {
+		ok, err := c.claimFakeIP(identity, ip, ports)
+		if err != nil {
+			return 0, nil, proto.ResultBusy
 		}
-		a.ports = ports
+		if !ok { // lapsed during an outage and taken elsewhere: start afresh
+			c.stats.conflicts.Add(1)
+			t.drop(identity, ip)
+			return t.allocateShared(identity, nPorts, now, c)
+		}
 	}
-	return a.ip, append([]uint16(nil), a.ports...), proto.ResultOK
+	return ip, ports, proto.ResultOK
+}
+
+// growPorts keeps the ports an identity already had (up to n) and adds
+// fresh distinct ones.
+func growPorts(had []uint16, n int) []uint16 {
+	if len(had) == n {
+		return had
+	}
+	ports := append([]uint16(nil), had[:min(len(had), n)]...)
+	for len(ports) < n {
+		p := randomPort()
+		dup := false
+		for _, q := range ports {
+			dup = dup || q == p
+		}
+		if !dup {
+			ports = append(ports, p)
+		}
+	}
+	return ports
+}
+
+// allocateShared finds identity a new address claimed in the broker: the
+// one it held on any node if there is one, else free addresses here until
+// one is free in Redis too.
+func (t *fakeIPTable) allocateShared(identity string, nPorts int, now time.Time, c *cluster) (uint32, []uint16, int) {
+	prev, hasPrev, err := c.previousFakeIP(identity)
+	if err != nil {
+		return 0, nil, proto.ResultBusy
+	}
+	var had []uint16
+	if hasPrev { // keep the ports it had too
+		rec, err := c.lookupFakeIP(prev)
+		if err != nil {
+			return 0, nil, proto.ResultBusy
+		}
+		if rec != nil && rec.identity == identity {
+			had = rec.ports
+		}
+	}
+	ports := growPorts(had, nPorts)
+	tried := map[uint32]bool{}
+	for attempt := 0; attempt < maxClaimAttempts; attempt++ {
+		t.mu.Lock()
+		if t.byID[identity] != nil { // a racing request of the same identity
+			t.mu.Unlock()
+			return 0, nil, proto.ResultInvalidState
+		}
+		t.news++
+		if t.news >= expireEvery || len(t.byIP) >= t.cfg.Max {
+			t.news = 0
+			t.expireLocked(now)
+		}
+		if len(t.byIP) >= t.cfg.Max {
+			t.mu.Unlock()
+			return 0, nil, proto.ResultLimitExceeded
+		}
+		var ip uint32
+		ok := false
+		if hasPrev && t.byIP[prev] == nil && !tried[prev] {
+			ip, ok = prev, true
+		} else {
+			ip, ok = t.freeIPLocked(tried)
+		}
+		if !ok {
+			t.mu.Unlock()
+			return 0, nil, proto.ResultLimitExceeded
+		}
+		tried[ip] = true
+		a := &allocation{identity: identity, ip: ip, pending: true}
+		t.byIP[ip] = a
+		t.byID[identity] = a
+		t.mu.Unlock()
+
+		claimed, err := c.claimFakeIP(identity, ip, ports)
+		t.mu.Lock()
+		if err != nil || !claimed {
+			delete(t.byIP, ip)
+			delete(t.byID, identity)
+			t.mu.Unlock()
+			if err != nil {
+				return 0, nil, proto.ResultBusy
+			}
+			continue // another node's: try the next address
+		}
+		a.pending, a.live, a.ports = false, true, ports
+		t.mu.Unlock()
+		return ip, append([]uint16(nil), ports...), proto.ResultOK
+	}
+	return 0, nil, proto.ResultLimitExceeded
 }
 
 func randomPort() uint16 {
@@ -121,41 +232,70 @@ func randomPort() uint16 {
 	return uint16(fakeip.MinPort + int(binary.LittleEndian.Uint16(b[:]))%(65536-fakeip.MinPort))
 }
 
-// freeIPLocked walks the range from a random start; callers made sure one
-// is free.
-func (t *fakeIPTable) freeIPLocked() uint32 {
-	for {
-		ip := fakeip.GlobalFirst + t.cursor%uint32(globalRangeSize)
+// freeIPLocked walks the plan from a random start for an address neither
+// allocated here nor in skip.
+func (t *fakeIPTable) freeIPLocked(skip map[uint32]bool) (uint32, bool) {
+	for i := uint32(0); i < t.size; i++ {
+		ip := fakeip.GlobalFirst + t.cursor%t.size
 		t.cursor++
-		if t.byIP[ip] == nil {
-			return ip
+		if t.byIP[ip] == nil && !skip[ip] {
+			return ip, true
 		}
 	}
+	return 0, false
 }
 
-// release marks identity's allocation as held until now+Hold.
-func (t *fakeIPTable) release(identity string, now time.Time) {
+// release marks identity's allocation as held until now+Hold. It returns
+// the allocation's address and ports (ok false: nothing was live).
+func (t *fakeIPTable) release(identity string, now time.Time) (uint32, []uint16, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if a := t.byID[identity]; a != nil && a.live {
 		a.live = false
 		a.expires = now.Add(t.cfg.Hold)
+		return a.ip, append([]uint16(nil), a.ports...), true
+	}
+	return 0, nil, false
+}
+
+// revive makes identity's held allocation live again (and returns it).
+func (t *fakeIPTable) revive(identity string) (uint32, []uint16, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if a := t.byID[identity]; a != nil && !a.live && !a.pending && time.Now().Before(a.expires) {
+		a.live = true
+		return a.ip, append([]uint16(nil), a.ports...), true
+	}
+	return 0, nil, false
+}
+
+// drop forgets identity's allocation of ip.
+func (t *fakeIPTable) drop(identity string, ip uint32) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if a := t.byID[identity]; a != nil && a.ip == ip && !a.pending {
+		delete(t.byID, identity)
+		delete(t.byIP, ip)
 	}
 }
 
-// revive makes identity's held allocation live again.
-func (t *fakeIPTable) revive(identity string) {
+// liveSnapshot copies the live allocations (for renewal in the broker).
+func (t *fakeIPTable) liveSnapshot() []allocation {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if a := t.byID[identity]; a != nil && !a.live && time.Now().Before(a.expires) {
-		a.live = true
+	out := make([]allocation, 0, len(t.byID))
+	for _, a := range t.byID {
+		if a.live {
+			out = append(out, allocation{identity: a.identity, ip: a.ip, ports: append([]uint16(nil), a.ports...)})
+		}
 	}
+	return out
 }
 
 // expireLocked forgets held allocations past their hold time.
 func (t *fakeIPTable) expireLocked(now time.Time) {
 	for ip, a := range t.byIP {
-		if !a.live && !now.Before(a.expires) {
+		if !a.live && !a.pending && !now.Before(a.expires) {
 			delete(t.byIP, ip)
 			delete(t.byID, a.identity)
 		}
@@ -163,23 +303,39 @@ func (t *fakeIPTable) expireLocked(now time.Time) {
 }
 
 // lookup resolves a live FakeIP (and port; 0 = any) to the owner and the
-// port index (-1 when port was 0).
-func (t *fakeIPTable) lookup(ip uint32, port uint16) (string, int, int) {
+// port index (-1 when port was 0). An address not live here is looked up
+// in the broker when there is one.
+func (t *fakeIPTable) lookup(ip uint32, port uint16, c *cluster) (string, int, int) {
 	if fakeip.ClassifyUint32(ip) != fakeip.TypeGlobal {
 		return "", 0, proto.ResultInvalidParam
 	}
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	a := t.byIP[ip]
-	if a == nil || !a.live {
-		return "", 0, proto.ResultNoMatch
+	var identity string
+	var ports []uint16
+	if a != nil && a.live {
+		identity, ports = a.identity, a.ports
+	}
+	t.mu.Unlock()
+	if identity == "" {
+		if c == nil {
+			return "", 0, proto.ResultNoMatch
+		}
+		rec, err := c.lookupFakeIP(ip)
+		if err != nil {
+			return "", 0, proto.ResultBusy
+		}
+		if rec == nil || !rec.live {
+			return "", 0, proto.ResultNoMatch
+		}
+		identity, ports = rec.identity, rec.ports
 	}
 	if port == 0 {
-		return a.identity, -1, proto.ResultOK
+		return identity, -1, proto.ResultOK
 	}
-	for i, p := range a.ports {
+	for i, p := range ports {
 		if p == port {
-			return a.identity, i, proto.ResultOK
+			return identity, i, proto.ResultOK
 		}
 	}
 	return "", 0, proto.ResultNoMatch
@@ -190,9 +346,10 @@ func (t *fakeIPTable) counts() (live, held int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, a := range t.byIP {
-		if a.live {
+		switch {
+		case a.live:
 			live++
-		} else {
+		case !a.pending:
 			held++
 		}
 	}

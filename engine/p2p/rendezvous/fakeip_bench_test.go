@@ -13,7 +13,7 @@ func BenchmarkFakeIPLookup(b *testing.B) {
 	ips := make([]uint32, 10000)
 	ports := make([]uint16, len(ips))
 	for i := range ips {
-		ip, p, res := t.allocate("steamid:"+strconv.Itoa(i), 2, now)
+		ip, p, res := t.allocate("steamid:"+strconv.Itoa(i), 2, now, nil)
 		if res != 1 {
 			b.Fatal(res)
 		}
@@ -21,7 +21,7 @@ func BenchmarkFakeIPLookup(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		if _, idx, res := t.lookup(ips[i%len(ips)], ports[i%len(ips)]); res != 1 || idx != 1 {
+		if _, idx, res := t.lookup(ips[i%len(ips)], ports[i%len(ips)], nil); res != 1 || idx != 1 {
 			b.Fatal(res)
 		}
 	}
@@ -33,7 +33,7 @@ func BenchmarkFakeIPAllocateRelease(b *testing.B) {
 	now := time.Now()
 	for i := 0; b.Loop(); i++ {
 		id := "steamid:" + strconv.Itoa(i%1000)
-		if _, _, res := t.allocate(id, 1, now); res != 1 {
+		if _, _, res := t.allocate(id, 1, now, nil); res != 1 {
 			b.Fatal(res)
 		}
 		t.release(id, now)

@@ -154,28 +154,53 @@ func hostedAddr(addr string, seen net.Addr) (netip.AddrPort, error) {
 	return netip.AddrPortFrom(ip, port), nil
 }
 
-// unregister withdraws one virtual port, or all with vport -1.
-func (h *hostedTable) unregister(identity string, vport int) int {
+// unregister withdraws one virtual port, or all with vport -1, and
+// returns the virtual ports withdrawn.
+func (h *hostedTable) unregister(identity string, vport int) ([]int, int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	srv := h.servers[identity]
 	if srv == nil {
-		return proto.ResultNoMatch
+		return nil, proto.ResultNoMatch
 	}
 	if vport == -1 {
+		var gone []int
+		for vp := range srv.vports {
+			gone = append(gone, vp)
+		}
 		h.ports -= len(srv.vports)
 		delete(h.servers, identity)
-		return proto.ResultOK
+		return gone, proto.ResultOK
 	}
 	if !srv.vports[vport] {
-		return proto.ResultNoMatch
+		return nil, proto.ResultNoMatch
 	}
 	delete(srv.vports, vport)
 	h.ports--
 	if len(srv.vports) == 0 {
 		delete(h.servers, identity)
 	}
-	return proto.ResultOK
+	return []int{vport}, proto.ResultOK
+}
+
+// hostedRecord is one (server, virtual port) registration.
+type hostedRecord struct {
+	identity string
+	vport    int
+	addr     netip.AddrPort
+}
+
+// snapshot copies the registrations (for renewal in the broker).
+func (h *hostedTable) snapshot() []hostedRecord {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []hostedRecord
+	for id, srv := range h.servers {
+		for vp := range srv.vports {
+			out = append(out, hostedRecord{identity: id, vport: vp, addr: srv.addr})
+		}
+	}
+	return out
 }
 
 // find returns a registered server's address if it serves vport.
@@ -196,6 +221,14 @@ func (s *Server) issueTicket(client *session, server string, vport int, now time
 		return nil, netip.AddrPort{}, proto.ResultInvalidParam
 	}
 	serverID, addr, ok := h.find(server, vport)
+	if !ok && s.cluster != nil { // registered on another node?
+		var err error
+		addr, ok, err = s.cluster.findHosted(server, vport)
+		if err != nil {
+			return nil, netip.AddrPort{}, proto.ResultBusy
+		}
+		serverID, _ = ca.ParseSteamIdentity(server)
+	}
 	if !ok {
 		return nil, netip.AddrPort{}, proto.ResultNoMatch
 	}

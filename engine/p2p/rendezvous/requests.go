@@ -18,7 +18,10 @@ type ExtraStats struct {
 	HostedPorts     int64 // registered (server, virtual port) pairs
 	TicketsIssued   int64
 	TicketsRefused  int64
-	RequestsRefused int64 // malformed, unknown op, disabled, rate-limited
+	RequestsRefused int64 // malformed, unknown op, disabled, rate-limited, broker down
+	// BrokerRefused counts requests refused (ResultBusy) because the broker
+	// shared by several nodes could not be asked (fail closed).
+	BrokerRefused int64
 }
 
 // features lists the optional features the welcome announces.
@@ -38,7 +41,7 @@ func (s *Server) ExtraStats() ExtraStats {
 	st := ExtraStats{
 		FakeIPLookups: s.xstats.lookups.Load(), FakeIPMisses: s.xstats.misses.Load(),
 		TicketsIssued: s.xstats.tickets.Load(), TicketsRefused: s.xstats.ticketsRefused.Load(),
-		RequestsRefused: s.xstats.refused.Load(),
+		RequestsRefused: s.xstats.refused.Load(), BrokerRefused: s.xstats.brokerRefused.Load(),
 	}
 	if s.fakeips != nil {
 		live, held := s.fakeips.counts()
@@ -70,14 +73,14 @@ func (s *Server) handleRequest(sess *session, m *proto.Msg) {
 			resp.Result = proto.ResultDisabled
 			break
 		}
-		resp.FakeIP, resp.FakePorts, resp.Result = s.fakeips.allocate(sess.identity, m.NumPorts, now)
+		resp.FakeIP, resp.FakePorts, resp.Result = s.fakeips.allocate(sess.identity, m.NumPorts, now, s.cluster)
 	case proto.OpFakeIPLookup:
 		if s.fakeips == nil {
 			resp.Result = proto.ResultDisabled
 			break
 		}
 		s.xstats.lookups.Add(1)
-		resp.Identity, resp.PortIndex, resp.Result = s.fakeips.lookup(m.FakeIP, m.FakePort)
+		resp.Identity, resp.PortIndex, resp.Result = s.fakeips.lookup(m.FakeIP, m.FakePort, s.cluster)
 		if resp.Result != proto.ResultOK {
 			s.xstats.misses.Add(1)
 		}
@@ -88,6 +91,12 @@ func (s *Server) handleRequest(sess *session, m *proto.Msg) {
 		}
 		var ap netip.AddrPort
 		ap, resp.Result = s.hosted.register(sess, m.Addr, m.VirtualPort)
+		if resp.Result == proto.ResultOK && s.cluster != nil {
+			if err := s.cluster.registerHosted(sess.identity, m.VirtualPort, ap); err != nil {
+				s.hosted.unregister(sess.identity, m.VirtualPort)
+				resp.Result = proto.ResultBusy
+			}
+		}
 		if resp.Result == proto.ResultOK {
 			resp.Addr, resp.POP, resp.VirtualPort = ap.String(), s.hosted.pop, m.VirtualPort
 		}
@@ -96,7 +105,11 @@ func (s *Server) handleRequest(sess *session, m *proto.Msg) {
 			resp.Result = proto.ResultDisabled
 			break
 		}
-		resp.Result = s.hosted.unregister(sess.identity, m.VirtualPort)
+		var gone []int
+		gone, resp.Result = s.hosted.unregister(sess.identity, m.VirtualPort)
+		if s.cluster != nil {
+			s.cluster.unregisterHosted(sess.identity, gone)
+		}
 	case proto.OpRelayTicket:
 		if s.hosted == nil {
 			resp.Result = proto.ResultDisabled
@@ -114,6 +127,10 @@ func (s *Server) handleRequest(sess *session, m *proto.Msg) {
 		resp.Result = proto.ResultInvalidParam
 		resp.Text = "unknown request " + m.Op
 	}
+	if resp.Result == proto.ResultBusy && s.cluster != nil {
+		resp.Text = errBrokerDown.Error()
+		s.xstats.brokerRefused.Add(1)
+	}
 	if resp.Result != proto.ResultOK {
 		s.xstats.refused.Add(1)
 	}
@@ -121,7 +138,7 @@ func (s *Server) handleRequest(sess *session, m *proto.Msg) {
 }
 
 type extraCounters struct {
-	lookups, misses, tickets, ticketsRefused, refused atomic.Int64
+	lookups, misses, tickets, ticketsRefused, refused, brokerRefused atomic.Int64
 }
 
 // startExtras sets up the FakeIP and hosted-server tables from the config.
@@ -143,7 +160,12 @@ func (s *Server) startExtras() error {
 // out less than FakeIP.Hold ago) resolves again at once.
 func (s *Server) reviveExtras(sess *session) {
 	if s.fakeips != nil {
-		s.fakeips.revive(sess.identity)
+		ip, ports, ok := s.fakeips.revive(sess.identity)
+		if ok && s.cluster != nil {
+			if claimed, err := s.cluster.claimFakeIP(sess.identity, ip, ports); err == nil && !claimed {
+				s.fakeips.drop(sess.identity, ip) // taken elsewhere meanwhile
+			} // on an error the renewal retries
+		}
 	}
 }
 
@@ -151,9 +173,15 @@ func (s *Server) reviveExtras(sess *session) {
 // its hosted-server registrations are withdrawn.
 func (s *Server) releaseExtras(sess *session) {
 	if s.fakeips != nil {
-		s.fakeips.release(sess.identity, time.Now())
+		ip, ports, ok := s.fakeips.release(sess.identity, time.Now())
+		if ok && s.cluster != nil {
+			s.cluster.holdFakeIP(sess.identity, ip, ports, s.fakeips.cfg.Hold)
+		}
 	}
 	if s.hosted != nil {
-		s.hosted.unregister(sess.identity, -1)
+		gone, _ := s.hosted.unregister(sess.identity, -1)
+		if s.cluster != nil {
+			s.cluster.unregisterHosted(sess.identity, gone)
+		}
 	}
 }
