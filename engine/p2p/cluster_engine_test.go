@@ -7,6 +7,7 @@ import (
 	"godotsteam-sockets/engine"
 	"godotsteam-sockets/engine/p2p"
 	"godotsteam-sockets/engine/p2p/ca"
+	"godotsteam-sockets/engine/p2p/fakeip"
 	"godotsteam-sockets/engine/p2p/rendezvous"
 	"godotsteam-sockets/internal/extsvc"
 )
@@ -82,4 +83,43 @@ func TestEngineP2PAcrossNodesRelayOnlyThroughCoturn(t *testing.T) {
 	}
 	transfer(t, b, a, bConn, aConn, 50)
 	transfer(t, a, b, aConn, bConn, 50)
+}
+
+// TestEngineFakeIPAcrossServiceNodes: a player on node2 reaches a player on
+// node1 with ConnectByIPAddress to its FakeIP (resolved on node2 through
+// Redis, signaled through the broker); the two FakeIPs are distinct, and
+// the acceptor on node1 sees the dialer's global FakeIP (its claim checked
+// through Redis too).
+func TestEngineFakeIPAcrossServiceNodes(t *testing.T) {
+	n1, n2 := serviceNodes(t, rendezvous.TURNConfig{Disabled: true})
+	a := newPlayer(t, n1.Addr().String(), p2p.Config{})
+	b := newPlayer(t, n2.Addr().String(), p2p.Config{})
+	ra := requestFakeIP(t, a, 2)
+	rb := requestFakeIP(t, b, 1)
+	if ra.IP == rb.IP {
+		t.Fatalf("players on different nodes got the same FakeIP %s", fakeip.Format(ra.IP))
+	}
+	ls, err := a.s.CreateListenSocketP2PFakeIP(1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := fakeAddr(ra, 1)
+	bConn, err := b.s.ConnectByIPAddress(target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aConn := acceptedConn(t, a, ls, b.id)
+	infoB := waitState(t, b, bConn, engine.StateConnected, false)
+	waitState(t, a, aConn, engine.StateConnected, false)
+	if infoB.Identity != a.id {
+		t.Fatalf("resolved identity %v, want the owner %v", infoB.Identity, a.id)
+	}
+	transfer(t, b, a, bConn, aConn, 50)
+	transfer(t, a, b, aConn, bConn, 50)
+	if ap, typ, res := a.s.RemoteFakeIP(aConn); res != engine.ResultOK || typ != fakeip.TypeGlobal || ap != fakeAddr(rb, 0) {
+		t.Fatalf("acceptor's RemoteFakeIP %v %v %v, want %v", ap, typ, res, fakeAddr(rb, 0))
+	}
+	if st := n2.ExtraStats(); st.FakeIPLookups == 0 || st.FakeIPMisses != 0 {
+		t.Fatalf("node2 did not resolve node1's FakeIP: %+v", st)
+	}
 }

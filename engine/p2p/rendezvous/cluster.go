@@ -30,6 +30,8 @@ import (
 // session of that identity closes it (code "replaced"), as on one node.
 // Login token nonces are recorded with SET NX in "<Prefix>:nonce:<nonce>"
 // until the token expires, so a token used on one node is refused on all.
+// FakeIPs and hosted-server registrations are claimed in Redis keys with a
+// lease (shared.go), so FakeIPs are unique and resolvable on every node.
 //
 // All nodes must share: the Redis server and Prefix, the CA (Config.CA, or
 // list each other's keys in ExtraTrustedCAKeys) so peers on different nodes

@@ -211,3 +211,47 @@ func TestFakeIPAndHostedBrokerDown(t *testing.T) {
 		t.Fatalf("refusal without a reason: %v", err)
 	}
 }
+
+// TestFakeIPClaimOfDeadNodeAndGarbage: a claim written by a node that died
+// (never renewed) resolves on other nodes and blocks its address until its
+// lease ends, then the address is free; a malformed record is not resolved
+// (counted) and never overwritten.
+func TestFakeIPClaimOfDeadNodeAndGarbage(t *testing.T) {
+	redis := extsvc.Redis(t)
+	n1, _ := twoNodes(t, redis.Addr, noTURN(rendezvous.Config{}))
+	rendezvous.ShrinkFakeIPPlanForTest(n1, 2)
+	cl := resp.NewClient(redis.Addr, resp.Options{}, 0)
+	defer cl.Close()
+	ctx := ctx10(t)
+	ghost := ca.IdentityString(ca.SteamIDBase + 666)
+	first, second := fakeip.GlobalFirst, fakeip.GlobalFirst+1
+	if _, err := cl.Do(ctx, "SET", "test:fakeip:"+fakeip.Format(first), ghost+"|deadnode|1|2000", "PX", "700"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Do(ctx, "SET", "test:fakeip:"+fakeip.Format(second), "garbage"); err != nil {
+		t.Fatal(err)
+	}
+	a := startClient(t, signaling.Config{Addr: n1.Addr().String()})
+	waitSession(t, a)
+	if id, idx, err := a.LookupFakeIP(ctx, first, 2000); err != nil || id != ghost || idx != 0 {
+		t.Fatalf("dead node's claim: %q %d %v", id, idx, err)
+	}
+	_, _, err := a.LookupFakeIP(ctx, second, 0)
+	wantResult(t, "garbage record", err, signaling.ResultNoMatch)
+	if n1.Stats().Broker.Malformed == 0 {
+		t.Fatal("malformed record not counted")
+	}
+	_, err = a.RequestFakeIP(ctx, 1)
+	wantResult(t, "both addresses claimed", err, signaling.ResultLimitExceeded)
+	var got signaling.FakeIP
+	poll(t, "the dead node's lease ends", func() bool {
+		got, err = a.RequestFakeIP(ctx, 1)
+		return err == nil
+	})
+	if got.IP != first {
+		t.Fatalf("got %s, want the dead node's %s", fakeip.Format(got.IP), fakeip.Format(first))
+	}
+	if v, err := cl.Do(ctx, "GET", "test:fakeip:"+fakeip.Format(second)); err != nil || v.Text() != "garbage" {
+		t.Fatalf("garbage record overwritten: %q %v", v.Text(), err)
+	}
+}

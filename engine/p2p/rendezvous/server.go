@@ -16,8 +16,9 @@
 // identities, oversized and malformed frames are refused and counted (Stats).
 //
 // At scale, relaying moves to external coturn servers (TURNConfig.External,
-// turn_external.go) and several nodes share signaling, presence and the
-// token replay check through Redis pub/sub (Config.Broker, cluster.go).
+// turn_external.go) and several nodes share signaling, presence, the
+// token replay check, FakeIP claims and hosted-server registrations through
+// Redis (Config.Broker, cluster.go, shared.go).
 // README.md in this directory documents the command's flags, defaults and
 // the login token format.
 package rendezvous
