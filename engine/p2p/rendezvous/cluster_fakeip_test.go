@@ -255,3 +255,31 @@ func TestFakeIPClaimOfDeadNodeAndGarbage(t *testing.T) {
 		t.Fatalf("garbage record overwritten: %q %v", v.Text(), err)
 	}
 }
+
+// TestFakeIPRenewalFindsItTaken: when a node's claim has been replaced in
+// Redis by another identity's (a lapse during a long outage), the node's
+// renewal notices, counts a conflict and drops its allocation.
+func TestFakeIPRenewalFindsItTaken(t *testing.T) {
+	redis := extsvc.Redis(t)
+	n1, _ := twoNodes(t, redis.Addr, noTURN(rendezvous.Config{Broker: rendezvous.BrokerConfig{Lease: 600 * time.Millisecond}}))
+	a := startClient(t, signaling.Config{Addr: n1.Addr().String()})
+	waitSession(t, a)
+	ctx := ctx10(t)
+	fa, err := a.RequestFakeIP(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := resp.NewClient(redis.Addr, resp.Options{}, 0)
+	defer cl.Close()
+	other := ca.IdentityString(ca.SteamIDBase + 5150)
+	if _, err := cl.Do(ctx, "SET", "test:fakeip:"+fakeip.Format(fa.IP), other+"|node2|1|3000", "PX", "60000"); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, "conflict noticed at renewal", func() bool { return n1.Stats().Broker.Conflicts == 1 })
+	if st := n1.ExtraStats(); st.FakeIPsLive != 0 {
+		t.Fatalf("node1 kept the allocation: %+v", st)
+	}
+	if id, _, err := a.LookupFakeIP(ctx, fa.IP, 3000); err != nil || id != other {
+		t.Fatalf("lookup after the conflict: %q %v", id, err)
+	}
+}

@@ -18,15 +18,17 @@ import (
 //
 //	<prefix>:fakeip:<a.b.c.d>      = "<identity>|<node>|<1 live, 0 held>|<port>,<port>..."  PX lease (held: PX hold)
 //	<prefix>:fakeipof:<identity>   = "<FakeIP as uint32>"                                    same PX
-//	<prefix>:hosted:<identity>:<vport> = "<ip:port>"                                         PX lease
+//	<prefix>:hosted:<identity>:<vport> = "<ip:port>|<node>"                                  PX lease
 //
 // A FakeIP is claimed with a Lua script that sets the key only if it is
 // free or already the same identity's (SET NX semantics plus renewal), so
 // two nodes never hand out the same address. Each node renews its live
 // claims every Lease/3; a node that dies loses them after Lease.
 
-// claimScript: KEYS[1] address key, KEYS[2] identity key; ARGV[1]
-// "<identity>|", ARGV[2] value, ARGV[3] PX, ARGV[4] address. 1 = claimed.
+// claimScript: KEYS[1] address key, KEYS[2] identity key; ARGV[1] the
+// prefix an existing value must have ("<identity>|" to claim,
+// "<identity>|<node>|" to renew), ARGV[2] value, ARGV[3] PX, ARGV[4]
+// address. 1 = claimed.
 const claimScript = `local v = redis.call('GET', KEYS[1])
 if v and string.sub(v, 1, #ARGV[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
@@ -41,6 +43,15 @@ if not v or string.sub(v, 1, #ARGV[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1`
+
+// unhostScript deletes each of KEYS whose value ends with ARGV[1]
+// ("|<node>"): a registration this node wrote, not a newer one of the same
+// server logged in on another node.
+const unhostScript = `for _, k in ipairs(KEYS) do
+  local v = redis.call('GET', k)
+  if v and string.sub(v, -#ARGV[1]) == ARGV[1] then redis.call('DEL', k) end
+end
+return 0`
 
 // errBrokerDown is what clients are told when a shared record could not be
 // read or written (fail closed).
@@ -85,11 +96,21 @@ func (c *cluster) do(args ...string) (resp.Value, error) {
 	return v, err
 }
 
-// claimFakeIP claims (or renews) ip for identity as live with ports.
-// false: another identity holds it.
+// claimFakeIP claims ip for identity as live with ports (also taking over
+// the identity's claim from another node). false: another identity holds it.
 func (c *cluster) claimFakeIP(identity string, ip uint32, ports []uint16) (bool, error) {
+	return c.claim(identity+"|", identity, ip, ports)
+}
+
+// renewFakeIP renews this node's claim. false: the address is claimed by
+// another identity, or by the same identity on another node (it moved).
+func (c *cluster) renewFakeIP(identity string, ip uint32, ports []uint16) (bool, error) {
+	return c.claim(identity+"|"+c.cfg.NodeID+"|", identity, ip, ports)
+}
+
+func (c *cluster) claim(owner, identity string, ip uint32, ports []uint16) (bool, error) {
 	v, err := c.do("EVAL", claimScript, "2", c.fakeIPKey(ip), c.fakeIPOfKey(identity),
-		identity+"|", c.fakeIPValue(identity, true, ports), strconv.FormatInt(c.cfg.Lease.Milliseconds(), 10),
+		owner, c.fakeIPValue(identity, true, ports), strconv.FormatInt(c.cfg.Lease.Milliseconds(), 10),
 		strconv.FormatUint(uint64(ip), 10))
 	if err != nil {
 		return false, err
@@ -162,7 +183,7 @@ func parseSharedFakeIP(s string) (*sharedFakeIP, error) {
 
 // registerHosted records a hosted server's virtual port for Lease.
 func (c *cluster) registerHosted(identity string, vport int, addr netip.AddrPort) error {
-	_, err := c.do("SET", c.hostedKey(identity, vport), addr.String(), "PX", strconv.FormatInt(c.cfg.Lease.Milliseconds(), 10))
+	_, err := c.do("SET", c.hostedKey(identity, vport), addr.String()+"|"+c.cfg.NodeID, "PX", strconv.FormatInt(c.cfg.Lease.Milliseconds(), 10))
 	return err
 }
 
@@ -170,10 +191,11 @@ func (c *cluster) unregisterHosted(identity string, vports []int) {
 	if len(vports) == 0 {
 		return
 	}
-	args := []string{"DEL"}
+	args := []string{"EVAL", unhostScript, strconv.Itoa(len(vports))}
 	for _, vp := range vports {
 		args = append(args, c.hostedKey(identity, vp))
 	}
+	args = append(args, "|"+c.cfg.NodeID)
 	if _, err := c.do(args...); err != nil {
 		c.srv.cfg.Logf("rendezvous: broker: withdrawing %s's hosted registration: %v (it ends with its lease)", identity, err)
 	}
@@ -185,7 +207,8 @@ func (c *cluster) findHosted(identity string, vport int) (netip.AddrPort, bool, 
 	if err != nil || v.Null {
 		return netip.AddrPort{}, false, err
 	}
-	ap, perr := netip.ParseAddrPort(v.Text())
+	addr, _, _ := strings.Cut(v.Text(), "|")
+	ap, perr := netip.ParseAddrPort(addr)
 	if perr != nil {
 		c.stats.malformed.Add(1)
 		return netip.AddrPort{}, false, nil
@@ -213,13 +236,15 @@ func (c *cluster) renew() {
 	s := c.srv
 	if s.fakeips != nil {
 		for _, a := range s.fakeips.liveSnapshot() {
-			ok, err := c.claimFakeIP(a.identity, a.ip, a.ports)
+			ok, err := c.renewFakeIP(a.identity, a.ip, a.ports)
 			if err == nil && !ok {
-				// Our claim lapsed (broker outage longer than Lease) and
-				// another node took the address: the newer owner keeps it.
+				// Another node owns the claim now: the identity moved
+				// there (its session here is being replaced), or our claim
+				// lapsed in a broker outage longer than Lease and another
+				// identity took the address. The newer owner keeps it.
 				c.stats.conflicts.Add(1)
 				s.fakeips.drop(a.identity, a.ip)
-				s.cfg.Logf("rendezvous: FakeIP %s of %s was claimed by another node while the broker was away; dropped here", fakeip.Format(a.ip), a.identity)
+				s.cfg.Logf("rendezvous: FakeIP %s of %s is claimed on another node; dropped here", fakeip.Format(a.ip), a.identity)
 			}
 		}
 	}
