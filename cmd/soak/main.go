@@ -217,7 +217,8 @@ func main() {
 	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "random seed (printed, to reproduce)")
 	maxGrowth := flag.Float64("max-rss-growth-mb", 64, "RSS bound 1 (flat): the RSS peak of the second half of the run (after warm-up) may exceed that of the first half by at most this, MB")
 	baseMB := flag.Float64("rss-base-mb", 64, "RSS bound 2 (size): the RSS peak may not exceed rss-base-mb + conns × rss-per-conn-mb")
-	perConnMB := flag.Float64("rss-per-conn-mb", 10, "see rss-base-mb; default: both ends' default buffer limits (2 × (512 KB send + 1 MB receive queue + 1 MB reassembly)) plus in-flight data, ×2 for the Go GC's headroom")
+	perConnMB := flag.Float64("rss-per-conn-mb", 14, "see rss-base-mb; default from the engine's default limits: both ends of a connection live here, each holding at most "+
+		"512 KB unsent + in-flight send data, a 1 MB receive queue and a 1 MB reassembly window (about 7 MB per connection with the power-of-two ring slack), ×2 for the Go GC's heap headroom")
 	flag.DurationVar(&reportEvery, "report-every", 30*time.Second, "progress line interval")
 	memprofile := flag.String("memprofile", "", "write a heap profile to this file at the end of the run (before close)")
 	flag.Parse()
