@@ -60,6 +60,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	broker := fs.String("broker-redis", "", "host:port of a Redis server shared by several service nodes (password in "+envBrokerPassword+"); empty = this node runs alone")
 	brokerUser := fs.String("broker-user", "", "Redis ACL user name (optional)")
 	brokerPrefix := fs.String("broker-prefix", "gst", "prefix of the Redis channels and keys (share one Redis between games/environments)")
+	brokerLease := fs.Duration("broker-lease", 30*time.Second, "lifetime in Redis of this node's FakeIP claims and hosted registrations without renewal (renewed every third of it; at least 300ms)")
 	nodeID := fs.String("node-id", "", "name of this node in broker messages and logs (default: random)")
 	statsEvery := fs.Duration("stats-every", time.Minute, "log counters this often (0 = never)")
 	noFakeIP := fs.Bool("no-fakeip", false, "do not allocate FakeIPs (beginAsyncRequestFakeIP gets RESULT_DISABLED)")
@@ -106,7 +107,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	cfg.Hosted = rendezvous.HostedConfig{Disabled: *noHosted, POP: *pop, TicketLifetime: *ticketTTL}
 	if *broker != "" {
 		cfg.Broker = rendezvous.BrokerConfig{Redis: *broker, Username: *brokerUser, Password: os.Getenv(envBrokerPassword),
-			Prefix: *brokerPrefix, NodeID: *nodeID}
+			Prefix: *brokerPrefix, NodeID: *nodeID, Lease: *brokerLease}
 	}
 	srv, err := rendezvous.Start(cfg)
 	if err != nil {

@@ -1,6 +1,7 @@
 package p2p_test
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -121,5 +122,43 @@ func TestEngineFakeIPAcrossServiceNodes(t *testing.T) {
 	}
 	if st := n2.ExtraStats(); st.FakeIPLookups == 0 || st.FakeIPMisses != 0 {
 		t.Fatalf("node2 did not resolve node1's FakeIP: %+v", st)
+	}
+}
+
+// TestEngineHostedServerAcrossServiceNodes: a hosted dedicated server
+// logged in on node1 is reached by a client on node2 with
+// ConnectToHostedDedicatedServer: node2 issues the ticket from the
+// registration node1 shared through Redis.
+func TestEngineHostedServerAcrossServiceNodes(t *testing.T) {
+	n1, n2 := serviceNodes(t, rendezvous.TURNConfig{})
+	port := freeUDPPort(t)
+	t.Setenv(engine.EnvSDRListenPort, strconv.Itoa(port))
+	server := newPlayer(t, n1.Addr().String(), p2p.Config{ListenPort: port})
+	client := newPlayer(t, n2.Addr().String(), p2p.Config{})
+	ls, err := server.s.CreateHostedDedicatedServerListenSocket(5, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, _, res := server.s.HostedDedicatedServerAddress(); res == engine.ResultOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server never registered")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h, err := client.s.ConnectToHostedDedicatedServer(server.id, 5, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sConn := acceptedConn(t, server, ls, client.id)
+	waitState(t, client, h, engine.StateConnected, false)
+	waitState(t, server, sConn, engine.StateConnected, false)
+	transfer(t, client, server, h, sConn, 30)
+	transfer(t, server, client, sConn, h, 30)
+	if st := n2.ExtraStats(); st.TicketsIssued != 1 || st.HostedPorts != 0 {
+		t.Fatalf("node2 %+v: the ticket must come from node1's shared registration", st)
 	}
 }
