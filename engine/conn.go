@@ -152,6 +152,7 @@ type conn struct {
 	batch       [][]byte
 	rbuf        []byte
 	recvHeld    bool // deliver holds s.recv.mu until ReceivePacket returns
+	delivered   bool // a message was queued: onPacketFS wakes the app after unlocking
 	stats       connStats
 
 	// pipe socket pair
@@ -461,10 +462,22 @@ func (f *flushSet) run(now int64) {
 func (c *conn) onPacket(p []byte, now int64) { c.onPacketFS(p, now, nil) }
 
 // onPacketFS is onPacket; with fs != nil, sending is deferred to fs.run.
+// The application is woken once per packet, after c.mu is released, so
+// the woken receiver (and its reply's SendMessage) never waits on locks
+// this goroutine still holds.
 func (c *conn) onPacketFS(p []byte, now int64, fs *flushSet) {
-	kind := wire.Classify(p)
 	c.lock()
-	defer c.unlock()
+	c.onPacketLocked(p, now, fs)
+	wake := c.delivered
+	c.delivered = false
+	c.unlock()
+	if wake {
+		c.s.act.signal()
+	}
+}
+
+func (c *conn) onPacketLocked(p []byte, now int64, fs *flushSet) {
+	kind := wire.Classify(p)
 	if c.state == StateDead {
 		return
 	}
@@ -676,7 +689,11 @@ func (c *conn) deliver(data []byte, msgNum int64, lane int, reliable bool, now i
 		c.s.recv.mu.Lock()
 		c.recvHeld = true
 	}
-	return c.enqueueLocked(data, msgNum, lane, reliable, now)
+	if !c.enqueueLocked(data, msgNum, lane, reliable, now) {
+		return false
+	}
+	c.delivered = true
+	return true
 }
 
 // becomeConnectedLocked starts the data phase: SNP session, queued

@@ -142,6 +142,7 @@ func (c *conn) pipeSendLocked(data []byte, flags int, lane int, now int64) (int6
 	if !ok {
 		return -1, ResultLimitExceeded
 	}
+	c.s.act.signal()
 	c.laneNext[lane] = num
 	return num, ResultOK
 }

@@ -154,7 +154,10 @@ func (q *groupQueue) insertOrdered(n *msgNode) {
 }
 
 // enqueueLocked appends a message for c (recv lock held). It refuses when
-// the connection's queue is at its message or byte limit.
+// the connection's queue is at its message or byte limit. It does not wake
+// the application: the caller signals c.s.act once per packet or batch,
+// after dropping its locks, so a woken receiver finds the queue unlocked
+// and is not woken once per message.
 func (c *conn) enqueueLocked(data []byte, msgNum int64, lane int, reliable bool, now int64) bool {
 	q := &c.recvQ
 	if q.count >= c.cfg.recvBufferMessages || q.bytes+len(data) > c.cfg.recvBufferSize {
@@ -179,7 +182,6 @@ func (c *conn) enqueueLocked(data []byte, msgNum int64, lane int, reliable bool,
 		n.g = g
 		g.q.push(n)
 	}
-	c.s.act.signal()
 	return true
 }
 
