@@ -26,6 +26,7 @@ type connQueue struct {
 
 type groupQueue struct {
 	head, tail *msgNode
+	count      int
 }
 
 type pollGroup struct {
@@ -103,6 +104,7 @@ func (q *connQueue) remove(n *msgNode) {
 }
 
 func (q *groupQueue) push(n *msgNode) {
+	q.count++
 	n.gPrev, n.gNext = q.tail, nil
 	if q.tail != nil {
 		q.tail.gNext = n
@@ -124,12 +126,14 @@ func (q *groupQueue) remove(n *msgNode) {
 		q.tail = n.gPrev
 	}
 	n.gPrev, n.gNext = nil, nil
+	q.count--
 }
 
 // insertOrdered puts n into the group queue keeping arrival order (by
 // TimeReceived, then by the order already present): used when a connection
 // with queued messages joins a group.
 func (q *groupQueue) insertOrdered(n *msgNode) {
+	q.count++
 	at := q.tail
 	for at != nil && at.m.TimeReceived > n.m.TimeReceived {
 		at = at.gPrev
@@ -200,8 +204,18 @@ func (c *conn) purgeLocked() {
 	}
 }
 
+// resultSlice returns dst, or for nil dst a slice sized for the messages
+// about to be taken (one allocation per call instead of repeated growth).
+func resultSlice(dst []*Message, max, queued int) []*Message {
+	if dst == nil && queued > 0 {
+		dst = make([]*Message, 0, min(max, queued))
+	}
+	return dst
+}
+
 // takeFromConnLocked pops up to max messages of c.
 func (c *conn) takeFromConnLocked(max int, dst []*Message) []*Message {
+	dst = resultSlice(dst, max, c.recvQ.count)
 	ud := c.userData.Load()
 	for len(dst) < max && c.recvQ.head != nil {
 		n := c.recvQ.head
@@ -219,6 +233,7 @@ func (c *conn) takeFromConnLocked(max int, dst []*Message) []*Message {
 
 // takeFromGroupLocked pops up to max messages of g in arrival order.
 func (g *pollGroup) takeFromGroupLocked(max int, dst []*Message) []*Message {
+	dst = resultSlice(dst, max, g.q.count)
 	for len(dst) < max && g.q.head != nil {
 		n := g.q.head
 		g.q.remove(n)
