@@ -209,7 +209,9 @@ func (s *Session) fillData(b []byte, now int64, maxPlain int, rec *pktRecord, ne
 			break
 		}
 		l.vtime += uint64(sent+1) * 65536 / uint64(l.weight)
-		s.classVT[l.priority] = l.vtime
+		if len(s.lanes) > 1 { // one lane: no class to catch up with (ConfigureLanes seeds it)
+			s.classVT[l.priority] = l.vtime
+		}
 	}
 	return s.seg.finish(b)
 }

@@ -312,7 +312,7 @@ func (s *Session) SendMessage(data []byte, flags int, lane int, connected bool, 
 	}
 	reliable := flags&SendReliable != 0 || len(data) > maxUnreliableSend
 	l := s.lanes[lane]
-	if l.queued() == 0 && l.retryBytes == 0 {
+	if len(s.lanes) > 1 && l.queued() == 0 && l.retryBytes == 0 {
 		// Lane becomes active: do not let it claim credit for idle time.
 		if vt := s.classVT[l.priority]; l.vtime < vt {
 			l.vtime = vt
@@ -387,6 +387,13 @@ func (s *Session) ConfigureLanes(priorities []int, weights []int) int {
 			s.lanes[i].weight = w
 		} else {
 			s.lanes = append(s.lanes, newSendLane(priorities[i], w))
+		}
+	}
+	// With one lane fillData does not track its class's virtual time:
+	// seed every class from its lanes so new lanes start level with them.
+	for _, l := range s.lanes {
+		if l.vtime > s.classVT[l.priority] {
+			s.classVT[l.priority] = l.vtime
 		}
 	}
 	s.laneOrder = s.laneOrder[:0]
