@@ -10,7 +10,9 @@
 // end): the RSS peak stays under --rss-base-mb + conns × --rss-per-conn-mb
 // (size: what the default buffer limits allow), and the RSS peak of the
 // second half of the run (after warm-up) exceeds the first half's by at most
-// --max-rss-growth-mb (flat: a leak grows, full buffers plateau).
+// --max-rss-growth-mb (flat: a leak grows, full buffers plateau). Flatness,
+// of RSS and of goroutines, is judged only for runs of 10 minutes or more: in
+// a shorter run (CI's 2 minutes) buffers are still filling.
 //
 // Every message carries a 24-byte header: magic, lane, sequence number per
 // (connection, lane, reliability), payload length and CRC-32 of the payload.
@@ -522,12 +524,21 @@ func run(nconns int, dur time.Duration, seed uint64, maxGrowth, maxRSS float64) 
 			rep.Error = c.firstErr
 		}
 	}
+	judgeFlat := dur >= minFlatRun
 	switch {
 	case rep.Error != "":
 	case rep.MsgsChecked == 0:
 		rep.Error = "no message got through at all"
 	case rep.RSSMaxMB > maxRSS:
 		rep.Error = fmt.Sprintf("RSS peaked at %.1f MB, over the bound of %.0f MB", rep.RSSMaxMB, maxRSS)
+	case !judgeFlat:
+		// Too short to tell a leak from buffers still filling (under 60 ms
+		// lag and 20% loss they take minutes to reach their caps): only the
+		// size bound, the data checks and the goroutine leak check apply.
+		fmt.Fprintf(os.Stderr, "soak: flatness (RSS and goroutine growth) not judged: runs shorter than %s only check the size bound\n", minFlatRun)
+		if rep.GoroutinesAfter > rep.GoroutinesAtStart {
+			rep.Error = fmt.Sprintf("goroutines leaked: %d at start, %d after close", rep.GoroutinesAtStart, rep.GoroutinesAfter)
+		}
 	case rep.RSSMaxFirstHalfMB > 0 && rep.RSSMaxSecondHalfMB > rep.RSSMaxFirstHalfMB+maxGrowth:
 		rep.Error = fmt.Sprintf("RSS not flat: peak %.1f MB in the first half after warm-up, %.1f MB in the second (bound: +%.0f MB)",
 			rep.RSSMaxFirstHalfMB, rep.RSSMaxSecondHalfMB, maxGrowth)
@@ -539,6 +550,9 @@ func run(nconns int, dur time.Duration, seed uint64, maxGrowth, maxRSS float64) 
 	}
 	return rep
 }
+
+// minFlatRun is the shortest run whose RSS and goroutine flatness is judged.
+const minFlatRun = 10 * time.Minute
 
 var (
 	memProfilePath string
