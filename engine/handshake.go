@@ -477,6 +477,28 @@ func (c *conn) onHandshakeRetryLocked(kind wire.Kind, p []byte, now int64) {
 	}
 }
 
+// negotiateServerCryptoLocked is the acceptor's half of the key exchange, the
+// same over UDP and P2P: choose the cipher from the peer's list, prepare our
+// crypt info and derive the session keys. On failure the connection is
+// already ended with the reason, and it reports false.
+func (c *conn) negotiateServerCryptoLocked(now int64) bool {
+	cipher, err := crypto.ChooseCipher(crypto.CipherList(c.cfg.unencrypted), c.peerCiphers)
+	if err != nil {
+		c.problemLocked(EndRemoteBadCrypt, "Failed to negotiate cipher", now)
+		return false
+	}
+	c.cipher = cipher
+	if err := c.prepareLocalCryptoLocked([]uint32{cipher}); err != nil {
+		c.problemLocked(EndMiscInternalError, "Crypto setup failed", now)
+		return false
+	}
+	if err := c.deriveKeysLocked(true); err != nil {
+		c.problemLocked(EndRemoteBadCrypt, err.Error(), now)
+		return false
+	}
+	return true
+}
+
 // acceptLocked finishes the server handshake: choose the cipher, sign our
 // crypt info, derive keys, send ConnectOK, become Connected.
 func (c *conn) acceptLocked(now int64) Result {
@@ -486,18 +508,7 @@ func (c *conn) acceptLocked(now int64) Result {
 	if !c.isServer || c.state != StateConnecting {
 		return ResultInvalidState
 	}
-	cipher, err := crypto.ChooseCipher(crypto.CipherList(c.cfg.unencrypted), c.peerCiphers)
-	if err != nil {
-		c.problemLocked(EndRemoteBadCrypt, "Failed to negotiate cipher", now)
-		return ResultInvalidState
-	}
-	c.cipher = cipher
-	if err := c.prepareLocalCryptoLocked([]uint32{cipher}); err != nil {
-		c.problemLocked(EndMiscInternalError, "Crypto setup failed", now)
-		return ResultInvalidState
-	}
-	if err := c.deriveKeysLocked(true); err != nil {
-		c.problemLocked(EndRemoteBadCrypt, err.Error(), now)
+	if !c.negotiateServerCryptoLocked(now) {
 		return ResultInvalidState
 	}
 	ok := wire.ConnectOK{

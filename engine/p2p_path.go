@@ -502,18 +502,7 @@ func (c *conn) acceptP2PLocked(now int64) Result {
 		return ResultInvalidState
 	}
 	c.p2p.cert, c.p2p.key = cert, key
-	cipher, err := crypto.ChooseCipher(crypto.CipherList(c.cfg.unencrypted), c.peerCiphers)
-	if err != nil {
-		c.problemLocked(EndRemoteBadCrypt, "Failed to negotiate cipher", now)
-		return ResultInvalidState
-	}
-	c.cipher = cipher
-	if err := c.prepareLocalCryptoLocked([]uint32{cipher}); err != nil {
-		c.problemLocked(EndMiscInternalError, "Crypto setup failed", now)
-		return ResultInvalidState
-	}
-	if err := c.deriveKeysLocked(true); err != nil {
-		c.problemLocked(EndRemoteBadCrypt, err.Error(), now)
+	if !c.negotiateServerCryptoLocked(now) { // handshake.go
 		return ResultInvalidState
 	}
 	answer := tr.takeAnswer()
