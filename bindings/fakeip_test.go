@@ -11,6 +11,7 @@ import (
 	"godotsteam-sockets/engine"
 	"godotsteam-sockets/engine/p2p"
 	"godotsteam-sockets/engine/p2p/fakeip"
+	"godotsteam-sockets/engine/p2p/p2ptest"
 )
 
 // startEmbedded starts the in-process service (startRendezvousService).
@@ -291,21 +292,9 @@ func TestHostedServerTicketsOnTheClientSide(t *testing.T) {
 	// The hosted server is a Go program with SDR_LISTEN_PORT while it
 	// creates its listen socket.
 	port := freePort(t)
-	n, err := p2p.Start(p2p.Config{Service: addr, IncludeLoopback: true, ListenPort: port})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Close)
+	srv, n := p2ptest.Engine(t, p2p.Config{Service: addr, IncludeLoopback: true, ListenPort: port})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := n.WaitReady(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := engine.NewSockets(engine.Options{})
-	t.Cleanup(srv.Close)
-	if err := srv.SetP2PBackend(n.EngineBackend()); err != nil {
-		t.Fatal(err)
-	}
 	t.Setenv("SDR_LISTEN_PORT", strconv.Itoa(port))
 	if _, err := srv.CreateHostedDedicatedServerListenSocket(3, nil); err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package bindings
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"godotsteam-sockets/engine"
 	"godotsteam-sockets/engine/p2p"
 	"godotsteam-sockets/engine/p2p/ca"
+	"godotsteam-sockets/engine/p2p/p2ptest"
 	"godotsteam-sockets/engine/p2p/rendezvous"
 )
 
@@ -100,21 +100,7 @@ type goPeer struct {
 
 func newGoPeer(t *testing.T, service string) *goPeer {
 	t.Helper()
-	n, err := p2p.Start(p2p.Config{Service: service, IncludeLoopback: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := n.WaitReady(ctx); err != nil {
-		t.Fatal(err)
-	}
-	s := engine.NewSockets(engine.Options{})
-	t.Cleanup(s.Close)
-	if err := s.SetP2PBackend(n.EngineBackend()); err != nil {
-		t.Fatal(err)
-	}
+	s, n := p2ptest.Engine(t, p2p.Config{Service: service, IncludeLoopback: true})
 	id, _, _ := n.Identity()
 	return &goPeer{node: n, s: s, id: id}
 }

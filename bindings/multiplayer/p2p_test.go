@@ -2,13 +2,13 @@ package multiplayer
 
 import (
 	"bytes"
-	"context"
 	"testing"
 	"time"
 
 	"godotsteam-sockets/bindings"
 	"godotsteam-sockets/engine"
 	"godotsteam-sockets/engine/p2p"
+	"godotsteam-sockets/engine/p2p/p2ptest"
 	"godotsteam-sockets/engine/p2p/rendezvous"
 )
 
@@ -22,21 +22,7 @@ func (o ownTransport) Release()                 {}
 
 func goP2PEngine(t *testing.T, service string) *engine.Sockets {
 	t.Helper()
-	n, err := p2p.Start(p2p.Config{Service: service, IncludeLoopback: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := n.WaitReady(ctx); err != nil {
-		t.Fatal(err)
-	}
-	s := engine.NewSockets(engine.Options{})
-	t.Cleanup(s.Close)
-	if err := s.SetP2PBackend(n.EngineBackend()); err != nil {
-		t.Fatal(err)
-	}
+	s, _ := p2ptest.Engine(t, p2p.Config{Service: service, IncludeLoopback: true})
 	return s
 }
 
