@@ -143,6 +143,7 @@ type Link struct {
 	seq    uint64
 	timer  *time.Timer
 	armed  int64
+	firing bool // a fire is delivering; it re-arms the timer when done
 	closed bool
 	plan   []int64
 }
@@ -197,8 +198,8 @@ func (l *Link) submit(p []byte, owned bool) {
 }
 
 func (l *Link) armLocked(now int64) {
-	if len(l.q) == 0 || l.closed {
-		return
+	if len(l.q) == 0 || l.closed || l.firing {
+		return // a running fire re-arms when it has delivered
 	}
 	first := l.q[0].at
 	if l.armed != 0 && l.armed <= first {
@@ -213,19 +214,31 @@ func (l *Link) armLocked(now int64) {
 	}
 }
 
+// fire delivers what is due, then what fell due meanwhile, and re-arms only
+// when nothing is left to deliver now: at most one fire runs per link, so a
+// slow deliver at a high packet rate cannot pile up timer goroutines.
 func (l *Link) fire() {
-	now := l.now()
-	l.mu.Lock()
-	l.armed = 0
 	var due [][]byte
-	for len(l.q) > 0 && l.q[0].at <= now && !l.closed {
-		due = append(due, heap.Pop(&l.q).(item).data)
-	}
-	l.queued.Store(int32(len(l.q)))
-	l.armLocked(now)
-	l.mu.Unlock()
-	for _, p := range due {
-		l.deliver(p)
+	for {
+		now := l.now()
+		l.mu.Lock()
+		l.armed = 0
+		due = due[:0]
+		for len(l.q) > 0 && l.q[0].at <= now && !l.closed {
+			due = append(due, heap.Pop(&l.q).(item).data)
+		}
+		l.queued.Store(int32(len(l.q)))
+		if len(due) == 0 {
+			l.firing = false
+			l.armLocked(now)
+			l.mu.Unlock()
+			return
+		}
+		l.firing = true
+		l.mu.Unlock()
+		for _, p := range due {
+			l.deliver(p)
+		}
 	}
 }
 

@@ -156,3 +156,38 @@ func TestLinkCloseDropsPending(t *testing.T) {
 		t.Fatal("pending after close")
 	}
 }
+
+// A slow deliver at a high packet rate must not start a second delivering
+// goroutine for the same link (they used to pile up, one per timer firing).
+func TestLinkDeliversFromOneGoroutineAtATime(t *testing.T) {
+	var active, most, delivered atomic.Int32
+	clock := func() int64 { return time.Now().UnixMicro() }
+	l := NewLink(NewShaper(Params{LagMs: 1}, nil), clock, func([]byte) {
+		n := active.Add(1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		time.Sleep(2 * time.Millisecond) // slower than packets fall due
+		active.Add(-1)
+		delivered.Add(1)
+	})
+	defer l.Close()
+	const packets = 60
+	for i := 0; i < packets; i++ {
+		l.Submit([]byte{byte(i)})
+		time.Sleep(200 * time.Microsecond)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for delivered.Load() < packets {
+		if time.Now().After(deadline) {
+			t.Fatalf("delivered %d of %d", delivered.Load(), packets)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if m := most.Load(); m != 1 {
+		t.Fatalf("%d delivers ran at once on one link, want 1", m)
+	}
+}
