@@ -13,24 +13,12 @@ import (
 	"godotsteam-sockets/engine/p2p"
 	"godotsteam-sockets/engine/p2p/ca"
 	"godotsteam-sockets/engine/p2p/ice"
+	"godotsteam-sockets/engine/p2p/p2ptest"
 	"godotsteam-sockets/engine/p2p/rendezvous"
 	"godotsteam-sockets/engine/p2p/signaling"
 )
 
-func startNode(t *testing.T, cfg p2p.Config) *p2p.Node {
-	t.Helper()
-	n, err := p2p.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := n.WaitReady(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
+func startNode(t *testing.T, cfg p2p.Config) *p2p.Node { return p2ptest.Node(t, cfg) }
 
 // acceptLoop plays the engine's listen socket: verify the cert, then accept.
 func acceptLoop(t *testing.T, n *p2p.Node, conns chan<- *ice.Conn) {

@@ -11,10 +11,9 @@ import (
 	"godotsteam-sockets/engine/p2p"
 )
 
-// Engine starts a node with cfg, waits (up to 10 s) until it is logged in,
-// and returns an engine.Sockets with the node as its P2P backend. Both are
-// closed by t.Cleanup.
-func Engine(t testing.TB, cfg p2p.Config) (*engine.Sockets, *p2p.Node) {
+// Node starts a node with cfg and waits (up to 10 s) until it is logged in;
+// t.Cleanup closes it.
+func Node(t testing.TB, cfg p2p.Config) *p2p.Node {
 	t.Helper()
 	n, err := p2p.Start(cfg)
 	if err != nil {
@@ -26,6 +25,14 @@ func Engine(t testing.TB, cfg p2p.Config) (*engine.Sockets, *p2p.Node) {
 	if err := n.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return n
+}
+
+// Engine starts a logged-in node (see Node) and returns an engine.Sockets
+// with the node as its P2P backend. Both are closed by t.Cleanup.
+func Engine(t testing.TB, cfg p2p.Config) (*engine.Sockets, *p2p.Node) {
+	t.Helper()
+	n := Node(t, cfg)
 	s := engine.NewSockets(engine.Options{})
 	t.Cleanup(s.Close)
 	if err := s.SetP2PBackend(n.EngineBackend()); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"godotsteam-sockets/engine/p2p"
 	"godotsteam-sockets/engine/p2p/ice"
+	"godotsteam-sockets/engine/p2p/p2ptest"
 	"godotsteam-sockets/engine/p2p/rendezvous"
 	"godotsteam-sockets/engine/p2p/signaling"
 	"godotsteam-sockets/internal/extsvc"
@@ -183,20 +184,7 @@ func TestCoturnRelayOnlyP2P(t *testing.T) {
 	}
 }
 
-func startP2PNode(t *testing.T, cfg p2p.Config) *p2p.Node {
-	t.Helper()
-	n, err := p2p.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := n.WaitReady(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
+func startP2PNode(t *testing.T, cfg p2p.Config) *p2p.Node { return p2ptest.Node(t, cfg) }
 
 // acceptAll accepts every incoming connection (the tests' listen socket).
 func acceptAll(n *p2p.Node, conns chan<- *ice.Conn) {
